@@ -1,0 +1,15 @@
+#include "engine/batch.h"
+
+#include <algorithm>
+
+namespace mbserve {
+
+void PackedBatch::Append(std::span<const int32_t> ids) {
+  token_ids.insert(token_ids.end(), ids.begin(), ids.end());
+  const int32_t length = static_cast<int32_t>(ids.size());
+  for (int32_t p = 0; p < length; ++p) positions.push_back(p);
+  cu_seqlens.push_back(cu_seqlens.back() + length);
+  max_seqlen = std::max(max_seqlen, length);
+}
+
+}  // namespace mbserve

@@ -1,0 +1,66 @@
+// The engine: one loaded ModernBERT checkpoint on one device, and the calls
+// the server makes on packed batches. Not thread-safe: one engine thread
+// drives it (the batcher's).
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/batch.h"
+#include "engine/model/config.h"
+#include "engine/model/sentence_transformers.h"
+#include "engine/tensor.h"
+
+namespace mbserve {
+
+struct EngineOptions {
+  Device device = kCpuDevice;
+  // Activation dtype on devices that support reduced precision; the CPU
+  // backend always computes in float32.
+  DType dtype = DType::kF32;
+  // Threads for the CPU backend; 0 keeps the library default (all cores).
+  int num_threads = 0;
+  // The largest batch (real tokens) the engine must accept; buffers are sized
+  // for it at start so the hot path does not allocate.
+  int max_batch_tokens = 16384;
+};
+
+// What one sequence of a batch asks for. A batch may mix tasks.
+enum class OutputKind {
+  kPooledEmbedding,  // [H] pooled (and optionally L2-normalized) vector
+  kTokenEmbeddings,  // [L, H] final hidden states
+  kClassLogits,      // [num_labels] from the classification head
+  kMaskedLmLogits,   // [L, vocab] from the MLM head
+};
+
+struct SequenceTask {
+  OutputKind kind = OutputKind::kPooledEmbedding;
+  Pooling pooling = Pooling::kMean;  // kPooledEmbedding only
+  bool normalize = true;             // kPooledEmbedding only
+};
+
+// Results of one batch: outputs[b] holds sequence b's floats, row-major.
+struct BatchOutput {
+  std::vector<std::vector<float>> outputs;
+};
+
+class Engine {
+ public:
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const std::string& model_dir,
+                                                        const EngineOptions& options);
+  virtual ~Engine() = default;
+
+  virtual const ModelConfig& config() const = 0;
+  virtual const SentenceTransformersConfig& sentence_transformers() const = 0;
+  virtual const EngineOptions& options() const = 0;
+
+  // Checks ids, lengths and that the model has the heads the tasks need,
+  // then runs the batch. tasks.size() must equal batch.num_sequences().
+  virtual absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
+                                          std::span<const SequenceTask> tasks) = 0;
+};
+
+}  // namespace mbserve
