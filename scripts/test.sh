@@ -1,7 +1,5 @@
 #!/usr/bin/env bash
 # The README's test command: configure, build and run every ctest suite.
-# CUDA sources are also compiled and linked (sm_80, sm_90) when nvcc is present,
-# so the CUDA backend can never rot on machines without a GPU.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"

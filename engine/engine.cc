@@ -1,0 +1,206 @@
+#include "engine/engine.h"
+
+#include <omp.h>
+
+#include <cblas.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "engine/model/modernbert.h"
+#include "engine/status_macros.h"
+
+namespace mbserve {
+namespace {
+
+class EngineImpl final : public Engine {
+ public:
+  EngineImpl(EngineOptions options, SentenceTransformersConfig st, std::unique_ptr<ModernBert> model)
+      : options_(options), st_(std::move(st)), model_(std::move(model)) {}
+
+  const ModelConfig& config() const override { return model_->config(); }
+  const SentenceTransformersConfig& sentence_transformers() const override { return st_; }
+  const EngineOptions& options() const override { return options_; }
+
+  absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
+                                  std::span<const SequenceTask> tasks) override {
+    MBSERVE_RETURN_IF_ERROR(Validate(batch, tasks));
+    if (options_.num_threads > 0) {
+      // Per call: OpenMP's thread count belongs to the calling thread, and
+      // the engine may be created on one thread and driven from another.
+      omp_set_num_threads(options_.num_threads);
+      openblas_set_num_threads(options_.num_threads);
+    }
+    MBSERVE_RETURN_IF_ERROR(model_->Encode(batch));
+    BatchOutput result;
+    result.outputs.resize(tasks.size());
+    MBSERVE_RETURN_IF_ERROR(CollectPooled(tasks, result));
+    MBSERVE_RETURN_IF_ERROR(CollectClassLogits(tasks, result));
+    MBSERVE_RETURN_IF_ERROR(CollectTokenOutputs(batch, tasks, result));
+    return result;
+  }
+
+ private:
+  absl::Status Validate(const PackedBatch& batch, std::span<const SequenceTask> tasks) const {
+    const ModelConfig& config = model_->config();
+    const int n = batch.num_sequences();
+    if (n <= 0) return absl::InvalidArgumentError("batch has no sequences");
+    if (static_cast<int>(tasks.size()) != n) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("batch has ", n, " sequences but ", tasks.size(), " tasks"));
+    }
+    if (batch.num_tokens() > options_.max_batch_tokens) {
+      return absl::InvalidArgumentError(absl::StrCat("batch has ", batch.num_tokens(),
+                                                     " tokens; max_batch_tokens is ",
+                                                     options_.max_batch_tokens));
+    }
+    if (batch.cu_seqlens.front() != 0 || batch.cu_seqlens.back() != batch.num_tokens() ||
+        batch.positions.size() != batch.token_ids.size()) {
+      return absl::InvalidArgumentError("cu_seqlens or positions do not match the token ids");
+    }
+    int max_seqlen = 0;
+    for (int b = 0; b < n; ++b) {
+      const int length = batch.sequence_length(b);
+      if (length <= 0) return absl::InvalidArgumentError(absl::StrCat("sequence ", b, " is empty"));
+      if (length > config.max_position_embeddings) {
+        return absl::InvalidArgumentError(absl::StrCat("sequence ", b, " has ", length,
+                                                       " tokens; the model accepts at most ",
+                                                       config.max_position_embeddings));
+      }
+      max_seqlen = std::max(max_seqlen, length);
+      for (int t = 0; t < length; ++t) {
+        if (batch.positions[batch.cu_seqlens[b] + t] != t) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("sequence ", b, " position ", t, " is not ", t));
+        }
+      }
+      MBSERVE_RETURN_IF_ERROR(CheckTaskSupported(b, tasks[b]));
+    }
+    if (max_seqlen != batch.max_seqlen) {
+      return absl::InvalidArgumentError(absl::StrCat("max_seqlen is ", batch.max_seqlen,
+                                                     " but the longest sequence has ", max_seqlen));
+    }
+    for (int t = 0; t < batch.num_tokens(); ++t) {
+      const int32_t id = batch.token_ids[t];
+      if (id < 0 || id >= config.vocab_size) {
+        return absl::InvalidArgumentError(absl::StrCat("token ", t, " has id ", id,
+                                                       "; the vocabulary has ids [0, ",
+                                                       config.vocab_size, ")"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CheckTaskSupported(int b, const SequenceTask& task) const {
+    const ModelConfig& config = model_->config();
+    if (task.kind == OutputKind::kClassLogits && config.head != HeadKind::kSequenceClassification) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "sequence ", b, " asks for class logits but ", config.architecture,
+          " has no classification head"));
+    }
+    if (task.kind == OutputKind::kMaskedLmLogits && config.head != HeadKind::kMaskedLm) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "sequence ", b, " asks for masked-LM logits but ", config.architecture,
+          " has no masked-LM head"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Copies row `row` of a [rows, cols] device tensor into out.
+  static absl::Status CopyRow(const Tensor& t, int64_t row, std::vector<float>& out) {
+    out.resize(t.cols());
+    return CopyToHost(t.RowSlice(row, 1), out.data(), out.size() * sizeof(float));
+  }
+
+  absl::Status CollectPooled(std::span<const SequenceTask> tasks, BatchOutput& result) {
+    for (Pooling pooling : {Pooling::kCls, Pooling::kMean}) {
+      for (bool normalize : {false, true}) {
+        bool wanted = false;
+        for (const SequenceTask& task : tasks) {
+          wanted |= task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
+                    task.normalize == normalize;
+        }
+        if (!wanted) continue;
+        MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
+        for (size_t b = 0; b < tasks.size(); ++b) {
+          const SequenceTask& task = tasks[b];
+          if (task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
+              task.normalize == normalize) {
+            MBSERVE_RETURN_IF_ERROR(CopyRow(pooled, b, result.outputs[b]));
+          }
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CollectClassLogits(std::span<const SequenceTask> tasks, BatchOutput& result) {
+    bool wanted = false;
+    for (const SequenceTask& task : tasks) wanted |= task.kind == OutputKind::kClassLogits;
+    if (!wanted) return absl::OkStatus();
+    MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->ClassifyAll());
+    for (size_t b = 0; b < tasks.size(); ++b) {
+      if (tasks[b].kind == OutputKind::kClassLogits) {
+        MBSERVE_RETURN_IF_ERROR(CopyRow(logits, b, result.outputs[b]));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CollectTokenOutputs(const PackedBatch& batch, std::span<const SequenceTask> tasks,
+                                   BatchOutput& result) {
+    for (size_t b = 0; b < tasks.size(); ++b) {
+      const int64_t begin = batch.cu_seqlens[b];
+      const int64_t length = batch.sequence_length(static_cast<int>(b));
+      std::vector<float>& out = result.outputs[b];
+      if (tasks[b].kind == OutputKind::kTokenEmbeddings) {
+        const Tensor rows = model_->hidden().RowSlice(begin, length);
+        out.resize(rows.numel());
+        MBSERVE_RETURN_IF_ERROR(CopyToHost(rows, out.data(), rows.bytes()));
+      } else if (tasks[b].kind == OutputKind::kMaskedLmLogits) {
+        const int64_t vocab = model_->config().vocab_size;
+        out.resize(length * vocab);
+        // In chunks cut relative to the sequence, so results do not depend on
+        // the rest of the batch and the logits buffer stays bounded.
+        for (int64_t first = 0; first < length; first += ModernBert::kHeadChunkRows) {
+          const int64_t count = std::min(ModernBert::kHeadChunkRows, length - first);
+          MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->MaskedLmLogits(begin + first, count));
+          MBSERVE_RETURN_IF_ERROR(CopyToHost(logits.RowSlice(0, count), out.data() + first * vocab,
+                                             count * vocab * sizeof(float)));
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  EngineOptions options_;
+  SentenceTransformersConfig st_;
+  std::unique_ptr<ModernBert> model_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_dir,
+                                                       const EngineOptions& options) {
+  const std::filesystem::path dir(model_dir);
+  if (!std::filesystem::is_directory(dir)) {
+    return absl::NotFoundError(absl::StrCat("model directory ", model_dir, " does not exist"));
+  }
+  MBSERVE_ASSIGN_OR_RETURN(ModelConfig config, LoadModelConfig((dir / "config.json").string()));
+  if (options.device.is_cpu() && options.dtype != DType::kF32) {
+    return absl::InvalidArgumentError(absl::StrCat("dtype ", DTypeName(options.dtype),
+                                                   " requested; the CPU backend computes in float32"));
+  }
+  if (options.max_batch_tokens < config.max_position_embeddings) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_batch_tokens is ", options.max_batch_tokens, "; it must be at least the model's ",
+        "max_position_embeddings (", config.max_position_embeddings,
+        ") so that any accepted sequence fits in a batch"));
+  }
+  MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st, LoadSentenceTransformersConfig(model_dir));
+  MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
+                                                        options.max_batch_tokens));
+  return std::unique_ptr<Engine>(new EngineImpl(options, std::move(st), std::move(model)));
+}
+
+}  // namespace mbserve

@@ -1,0 +1,95 @@
+#include "engine/model/checkpoint.h"
+
+#include <filesystem>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/model/dtype_convert.h"
+#include "engine/model/json_util.h"
+#include "engine/status_macros.h"
+
+namespace mbserve {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The shard files named by an index's weight_map, each once, in order.
+absl::StatusOr<std::vector<std::string>> ShardFiles(const std::string& index_path) {
+  MBSERVE_ASSIGN_OR_RETURN(std::string text, json_util::ReadFile(index_path));
+  MBSERVE_ASSIGN_OR_RETURN(nlohmann::json index, json_util::Parse(text, index_path));
+  if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(index_path, " has no weight_map object"));
+  }
+  std::vector<std::string> files;
+  for (const auto& [tensor, file] : index["weight_map"].items()) {
+    if (!file.is_string()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(index_path, ": weight_map entry for ", tensor, " is not a file name"));
+    }
+    const std::string name = file.get<std::string>();
+    if (std::find(files.begin(), files.end(), name) == files.end()) files.push_back(name);
+  }
+  return files;
+}
+
+}  // namespace
+
+absl::StatusOr<Checkpoint> Checkpoint::Open(const std::string& model_dir) {
+  Checkpoint checkpoint;
+  checkpoint.dir_ = model_dir;
+  const fs::path dir(model_dir);
+  std::vector<std::string> files;
+  if (fs::exists(dir / "model.safetensors")) {
+    files.push_back("model.safetensors");
+  } else if (fs::exists(dir / "model.safetensors.index.json")) {
+    MBSERVE_ASSIGN_OR_RETURN(files, ShardFiles((dir / "model.safetensors.index.json").string()));
+  } else {
+    return absl::NotFoundError(absl::StrCat(model_dir,
+                                            " has neither model.safetensors nor "
+                                            "model.safetensors.index.json"));
+  }
+  for (const std::string& file : files) {
+    MBSERVE_ASSIGN_OR_RETURN(auto opened, SafetensorsFile::Open((dir / file).string()));
+    checkpoint.files_.push_back(std::move(opened));
+  }
+  return checkpoint;
+}
+
+const SafetensorsEntry* Checkpoint::Find(const std::string& name) const {
+  for (const std::string& candidate : {name, absl::StrCat("model.", name)}) {
+    for (const auto& file : files_) {
+      auto it = file->entries().find(candidate);
+      if (it != file->entries().end()) return &it->second;
+    }
+  }
+  return nullptr;
+}
+
+absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vector<int64_t>& shape,
+                                        Device device) const {
+  const SafetensorsEntry* entry = Find(name);
+  if (entry == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat(dir_, ": checkpoint has no tensor ", name, " (nor model.", name, ")"));
+  }
+  if (entry->shape != shape) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        dir_, ": tensor ", name, " has shape [", absl::StrJoin(entry->shape, ", "),
+        "] but the config implies [", absl::StrJoin(shape, ", "), "]"));
+  }
+  const size_t count = entry->bytes / DTypeSize(entry->dtype);
+  std::vector<float> host(count);
+  ConvertToFloat32(entry->data, entry->dtype, count, host.data());
+  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, Buffer::Allocate(device, count * sizeof(float)));
+  MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.data(), count * sizeof(float),
+                                       buffer.View(DType::kF32, {static_cast<int64_t>(count)})));
+  return buffer;
+}
+
+DType Checkpoint::stored_dtype() const {
+  const SafetensorsEntry* entry = Find("embeddings.tok_embeddings.weight");
+  return entry == nullptr ? DType::kF32 : entry->dtype;
+}
+
+}  // namespace mbserve

@@ -1,0 +1,206 @@
+#include "engine/model/modernbert.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "engine/ops/activation.h"
+#include "engine/ops/attention.h"
+#include "engine/ops/linear.h"
+#include "engine/ops/norm.h"
+#include "engine/ops/pooling.h"
+#include "engine/ops/rope.h"
+#include "engine/status_macros.h"
+
+namespace mbserve {
+namespace {
+
+absl::StatusOr<Buffer> AllocateFloats(Device device, int64_t rows, int64_t cols) {
+  return Buffer::Allocate(device, static_cast<size_t>(rows * cols) * sizeof(float));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& model_dir,
+                                                             const ModelConfig& config,
+                                                             Device device,
+                                                             int max_batch_tokens) {
+  auto model = std::unique_ptr<ModernBert>(new ModernBert());
+  model->config_ = config;
+  model->device_ = device;
+  MBSERVE_ASSIGN_OR_RETURN(Checkpoint checkpoint, Checkpoint::Open(model_dir));
+  model->stored_dtype_ = checkpoint.stored_dtype();
+  MBSERVE_ASSIGN_OR_RETURN(model->weights_, LoadWeights(checkpoint, config, device));
+
+  for (const LayerSpec& layer : config.layers) {
+    if (model->rope_tables_.count(layer.rope_theta)) continue;
+    RopeTableHost host =
+        ComputeRopeTable(layer.rope_theta, config.head_dim, config.max_position_embeddings);
+    RopeTable table;
+    const int64_t half = config.head_dim / 2;
+    MBSERVE_ASSIGN_OR_RETURN(table.cos_buffer,
+                             AllocateFloats(device, config.max_position_embeddings, half));
+    MBSERVE_ASSIGN_OR_RETURN(table.sin_buffer,
+                             AllocateFloats(device, config.max_position_embeddings, half));
+    table.cos = table.cos_buffer.View(DType::kF32, {config.max_position_embeddings, half});
+    table.sin = table.sin_buffer.View(DType::kF32, {config.max_position_embeddings, half});
+    MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.cos.data(), host.cos.size() * sizeof(float), table.cos));
+    MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.sin.data(), host.sin.size() * sizeof(float), table.sin));
+    model->rope_tables_.emplace(layer.rope_theta, std::move(table));
+  }
+  MBSERVE_RETURN_IF_ERROR(model->AllocateActivations(max_batch_tokens));
+  return model;
+}
+
+absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
+  const int64_t h = config_.hidden_size;
+  const int64_t i = config_.intermediate_size;
+  capacity_rows_ = PaddedRows(max_batch_tokens) + kRowAlignment;
+  const int64_t rows = capacity_rows_;
+  const int64_t head_rows = std::max<int64_t>(rows, PaddedRows(kHeadChunkRows));
+  MBSERVE_ASSIGN_OR_RETURN(ids_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
+  MBSERVE_ASSIGN_OR_RETURN(positions_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
+  MBSERVE_ASSIGN_OR_RETURN(cu_seqlens_buffer_,
+                           Buffer::Allocate(device_, (rows + 1) * sizeof(int32_t)));
+  MBSERVE_ASSIGN_OR_RETURN(residual_buffer_, AllocateFloats(device_, rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(normed_buffer_, AllocateFloats(device_, rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(qkv_buffer_, AllocateFloats(device_, rows, 3 * h));
+  MBSERVE_ASSIGN_OR_RETURN(attention_buffer_, AllocateFloats(device_, rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(mlp_in_buffer_, AllocateFloats(device_, rows, 2 * i));
+  MBSERVE_ASSIGN_OR_RETURN(mlp_out_buffer_, AllocateFloats(device_, rows, i));
+  MBSERVE_ASSIGN_OR_RETURN(pooled_buffer_, AllocateFloats(device_, rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(head_buffer_, AllocateFloats(device_, 2 * head_rows, h));
+  int64_t logits_floats = 0;
+  if (config_.head == HeadKind::kMaskedLm) {
+    logits_floats = PaddedRows(kHeadChunkRows) * config_.vocab_size;
+  } else if (config_.head == HeadKind::kSequenceClassification) {
+    logits_floats = rows * config_.num_labels();
+  }
+  MBSERVE_ASSIGN_OR_RETURN(logits_buffer_, AllocateFloats(device_, logits_floats, 1));
+  return absl::OkStatus();
+}
+
+absl::Status ModernBert::UploadBatch(const PackedBatch& batch) {
+  const int64_t tokens = batch.num_tokens();
+  const int64_t rows = PaddedRows(tokens);
+  if (rows + kRowAlignment > capacity_rows_) {
+    return absl::InvalidArgumentError(absl::StrCat("batch of ", tokens,
+                                                   " tokens exceeds the engine's buffers of ",
+                                                   capacity_rows_ - kRowAlignment, " tokens"));
+  }
+  // Padding rows get token 0 and position 0: real ids, so they stay finite.
+  std::vector<int32_t> ids(rows, 0), positions(rows, 0);
+  std::copy(batch.token_ids.begin(), batch.token_ids.end(), ids.begin());
+  std::copy(batch.positions.begin(), batch.positions.end(), positions.begin());
+  ids_ = ids_buffer_.View(DType::kI32, {rows});
+  positions_ = positions_buffer_.View(DType::kI32, {rows});
+  MBSERVE_RETURN_IF_ERROR(CopyFromHost(ids.data(), rows * sizeof(int32_t), ids_));
+  MBSERVE_RETURN_IF_ERROR(CopyFromHost(positions.data(), rows * sizeof(int32_t), positions_));
+
+  host_cu_seqlens_ = batch.cu_seqlens;
+  const int64_t boundaries = static_cast<int64_t>(host_cu_seqlens_.size());
+  layout_.host_cu_seqlens = host_cu_seqlens_;
+  layout_.cu_seqlens = cu_seqlens_buffer_.View(DType::kI32, {boundaries});
+  layout_.max_seqlen = batch.max_seqlen;
+  MBSERVE_RETURN_IF_ERROR(
+      CopyFromHost(host_cu_seqlens_.data(), boundaries * sizeof(int32_t), layout_.cu_seqlens));
+
+  const int64_t h = config_.hidden_size;
+  const int64_t i = config_.intermediate_size;
+  residual_ = residual_buffer_.View(DType::kF32, {rows, h});
+  normed_ = normed_buffer_.View(DType::kF32, {rows, h});
+  qkv_ = qkv_buffer_.View(DType::kF32, {rows, 3 * h});
+  attention_ = attention_buffer_.View(DType::kF32, {rows, h});
+  mlp_in_ = mlp_in_buffer_.View(DType::kF32, {rows, 2 * i});
+  mlp_out_ = mlp_out_buffer_.View(DType::kF32, {rows, i});
+  return absl::OkStatus();
+}
+
+absl::Status ModernBert::Encode(const PackedBatch& batch) {
+  MBSERVE_RETURN_IF_ERROR(UploadBatch(batch));
+  MBSERVE_RETURN_IF_ERROR(EmbeddingLayerNorm(ids_, weights_.tok_embeddings.tensor,
+                                             weights_.embedding_norm.tensor, config_.norm_eps,
+                                             residual_));
+  for (int l = 0; l < config_.num_layers; ++l) MBSERVE_RETURN_IF_ERROR(RunLayer(l, residual_.rows()));
+  return LayerNorm(residual_, weights_.final_norm.tensor, config_.norm_eps, normed_);
+}
+
+absl::Status ModernBert::RunLayer(int index, int64_t rows) {
+  const LayerWeights& w = weights_.layers[index];
+  const LayerSpec& spec = config_.layers[index];
+  // Layer 0's attention norm is the identity: the embedding is already normed.
+  const Tensor* attention_input = &residual_;
+  if (w.attn_norm.loaded()) {
+    MBSERVE_RETURN_IF_ERROR(LayerNorm(residual_, w.attn_norm.tensor, config_.norm_eps, normed_));
+    attention_input = &normed_;
+  }
+  MBSERVE_RETURN_IF_ERROR(Linear(*attention_input, w.wqkv.tensor, qkv_));
+  const RopeTable& rope = rope_tables_.at(spec.rope_theta);
+  MBSERVE_RETURN_IF_ERROR(ApplyRope(qkv_, positions_, rope.cos, rope.sin, config_.num_heads));
+  MBSERVE_RETURN_IF_ERROR(Attention(qkv_, layout_, config_.num_heads,
+                                    spec.global ? -1 : config_.half_window, attention_));
+  MBSERVE_RETURN_IF_ERROR(Linear(attention_, w.wo.tensor, residual_, /*accumulate=*/true));
+
+  MBSERVE_RETURN_IF_ERROR(LayerNorm(residual_, w.mlp_norm.tensor, config_.norm_eps, normed_));
+  MBSERVE_RETURN_IF_ERROR(Linear(normed_, w.wi.tensor, mlp_in_));
+  MBSERVE_RETURN_IF_ERROR(GeGlu(mlp_in_, mlp_out_));
+  return Linear(mlp_out_, w.mlp_wo.tensor, residual_, /*accumulate=*/true);
+}
+
+absl::StatusOr<Tensor> ModernBert::PoolAll(Pooling pooling, bool normalize) {
+  const int64_t n = layout_.num_sequences();
+  const int64_t h = config_.hidden_size;
+  Tensor pooled = pooled_buffer_.View(DType::kF32, {PaddedRows(n), h});
+  MBSERVE_RETURN_IF_ERROR(
+      Pool(normed_, layout_, pooling == Pooling::kMean, pooled.RowSlice(0, n)));
+  if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(pooled.RowSlice(0, n)));
+  return pooled;
+}
+
+absl::Status ModernBert::PredictionHead(const Tensor& in, const Tensor& scratch,
+                                        const Tensor& out) {
+  MBSERVE_RETURN_IF_ERROR(Linear(in, weights_.head_dense.tensor, scratch));
+  MBSERVE_RETURN_IF_ERROR(Gelu(scratch));
+  return LayerNorm(scratch, weights_.head_norm.tensor, config_.norm_eps, out);
+}
+
+absl::StatusOr<Tensor> ModernBert::ClassifyAll() {
+  if (config_.head != HeadKind::kSequenceClassification) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(config_.architecture, " has no classification head"));
+  }
+  MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, PoolAll(config_.classifier_pooling, false));
+  const int64_t rows = pooled.rows();
+  const int64_t h = config_.hidden_size;
+  Tensor scratch = head_buffer_.View(DType::kF32, {rows, h});
+  Tensor headed = Tensor(head_buffer_.View(DType::kF32, {2 * rows, h}).RowSlice(rows, rows));
+  MBSERVE_RETURN_IF_ERROR(PredictionHead(pooled, scratch, headed));
+  Tensor logits = logits_buffer_.View(DType::kF32, {rows, config_.num_labels()});
+  MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.classifier_weight.tensor, logits));
+  MBSERVE_RETURN_IF_ERROR(AddBias(logits, weights_.classifier_bias.tensor));
+  return logits;
+}
+
+absl::StatusOr<Tensor> ModernBert::MaskedLmLogits(int64_t first, int64_t count) {
+  if (config_.head != HeadKind::kMaskedLm) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(config_.architecture, " has no masked-LM head"));
+  }
+  if (count > kHeadChunkRows) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("MaskedLmLogits: ", count, " rows, at most ", kHeadChunkRows));
+  }
+  const int64_t rows = PaddedRows(count);
+  const int64_t h = config_.hidden_size;
+  // The padded view may reach past the batch into the slack rows: those rows
+  // are computed and ignored, and each row's logits depend on that row only.
+  Tensor in = normed_buffer_.View(DType::kF32, {capacity_rows_, h}).RowSlice(first, rows);
+  Tensor scratch = head_buffer_.View(DType::kF32, {rows, h});
+  Tensor headed = head_buffer_.View(DType::kF32, {2 * rows, h}).RowSlice(rows, rows);
+  MBSERVE_RETURN_IF_ERROR(PredictionHead(in, scratch, headed));
+  Tensor logits = logits_buffer_.View(DType::kF32, {rows, config_.vocab_size});
+  MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.decoder(), logits));
+  MBSERVE_RETURN_IF_ERROR(AddBias(logits, weights_.decoder_bias.tensor));
+  return logits;
+}
+
+}  // namespace mbserve

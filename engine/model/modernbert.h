@@ -1,0 +1,87 @@
+// ModernBERT, written once against the device-neutral ops: the encoder over a
+// packed batch, and the heads on top of its final states.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "engine/batch.h"
+#include "engine/memory.h"
+#include "engine/model/config.h"
+#include "engine/model/weights.h"
+#include "engine/ops/backend.h"
+
+namespace mbserve {
+
+// Activations have their row count rounded up to this. BLAS libraries pick
+// different kernels for short or ragged row counts, which would make a
+// sequence's numbers depend on what else is in its batch; with rows padded
+// to a multiple of 16 every real row goes through the same code path.
+inline constexpr int kRowAlignment = 16;
+inline int64_t PaddedRows(int64_t rows) {
+  return (rows + kRowAlignment - 1) / kRowAlignment * kRowAlignment;
+}
+
+class ModernBert {
+ public:
+  // Loads the weights and sizes the activation buffers for batches of up to
+  // max_batch_tokens tokens and max_batch_tokens sequences.
+  static absl::StatusOr<std::unique_ptr<ModernBert>> Load(const std::string& model_dir,
+                                                          const ModelConfig& config,
+                                                          Device device, int max_batch_tokens);
+
+  const ModelConfig& config() const { return config_; }
+  DType stored_dtype() const { return stored_dtype_; }
+
+  // Runs embeddings, every layer and the final norm. Afterwards hidden()
+  // holds the states [PaddedRows(T), H] and layout() the sequences. The batch
+  // must already be validated (ids in the vocabulary, lengths in range).
+  absl::Status Encode(const PackedBatch& batch);
+  const Tensor& hidden() const { return normed_; }
+  const SequenceLayout& layout() const { return layout_; }
+
+  // Pooled states of every sequence of the last batch, [PaddedRows(n), H].
+  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize);
+  // Classification logits of every sequence of the last batch,
+  // [PaddedRows(n), num_labels].
+  absl::StatusOr<Tensor> ClassifyAll();
+  // MaskedLM logits of rows [first, first + count) of hidden(), count <=
+  // kHeadChunkRows, as [PaddedRows(count), vocab].
+  absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count);
+  static constexpr int64_t kHeadChunkRows = 256;
+
+ private:
+  ModernBert() = default;
+  absl::Status AllocateActivations(int max_batch_tokens);
+  absl::Status UploadBatch(const PackedBatch& batch);
+  absl::Status RunLayer(int index, int64_t rows);
+  // dense -> GELU -> norm of the prediction head, on `rows` rows of `in`.
+  absl::Status PredictionHead(const Tensor& in, const Tensor& scratch, const Tensor& out);
+
+  struct RopeTable {
+    Buffer cos_buffer, sin_buffer;
+    Tensor cos, sin;
+  };
+
+  ModelConfig config_;
+  Device device_;
+  DType stored_dtype_ = DType::kF32;
+  ModernBertWeights weights_;
+  std::map<float, RopeTable> rope_tables_;  // one per distinct theta
+
+  // Activations, sized at load for the largest batch (+ slack rows so views
+  // of padded row counts never run past the end).
+  Buffer ids_buffer_, positions_buffer_, cu_seqlens_buffer_;
+  Buffer residual_buffer_, normed_buffer_, qkv_buffer_, attention_buffer_, mlp_in_buffer_,
+      mlp_out_buffer_, pooled_buffer_, head_buffer_, logits_buffer_;
+  int64_t capacity_rows_ = 0;
+
+  // Views for the current batch.
+  std::vector<int32_t> host_cu_seqlens_;
+  SequenceLayout layout_;
+  Tensor ids_, positions_, residual_, normed_, qkv_, attention_, mlp_in_, mlp_out_;
+};
+
+}  // namespace mbserve

@@ -1,0 +1,27 @@
+#include <cblas.h>
+
+#include "engine/ops/backend_cpu.h"
+
+namespace mbserve {
+
+void CpuBackend::Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) {
+  const int m = static_cast<int>(x.rows());
+  const int k = static_cast<int>(x.cols());
+  const int n = static_cast<int>(w.rows());
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, x.data<float>(), k,
+              w.data<float>(), k, accumulate ? 1.0f : 0.0f, out.data<float>(), n);
+}
+
+void CpuBackend::AddBias(const Tensor& x, const Tensor& bias) {
+  const int64_t rows = x.rows();
+  const int64_t cols = x.cols();
+  float* data = x.data<float>();
+  const float* b = bias.data<float>();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = data + r * cols;
+    for (int64_t c = 0; c < cols; ++c) row[c] += b[c];
+  }
+}
+
+}  // namespace mbserve

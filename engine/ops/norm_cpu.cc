@@ -1,0 +1,46 @@
+#include <cmath>
+
+#include "engine/ops/backend_cpu.h"
+
+namespace mbserve {
+namespace {
+
+// LayerNorm without bias, as ModernBERT uses it: biased variance, then gamma.
+void NormalizeRow(const float* x, const float* gamma, float eps, int64_t n, float* out) {
+  float sum = 0.0f;
+  for (int64_t i = 0; i < n; ++i) sum += x[i];
+  const float mean = sum / static_cast<float>(n);
+  float sq = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = x[i] - mean;
+    sq += d * d;
+  }
+  const float inv_std = 1.0f / std::sqrt(sq / static_cast<float>(n) + eps);
+  for (int64_t i = 0; i < n; ++i) out[i] = (x[i] - mean) * inv_std * gamma[i];
+}
+
+}  // namespace
+
+void CpuBackend::EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma,
+                                    float eps, const Tensor& out) {
+  const int64_t rows = out.rows();
+  const int64_t hidden = out.cols();
+  const int32_t* id = ids.data<int32_t>();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    NormalizeRow(table.data<float>() + static_cast<int64_t>(id[r]) * hidden, gamma.data<float>(),
+                 eps, hidden, out.data<float>() + r * hidden);
+  }
+}
+
+void CpuBackend::LayerNorm(const Tensor& x, const Tensor& gamma, float eps, const Tensor& out) {
+  const int64_t rows = x.rows();
+  const int64_t hidden = x.cols();
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    NormalizeRow(x.data<float>() + r * hidden, gamma.data<float>(), eps, hidden,
+                 out.data<float>() + r * hidden);
+  }
+}
+
+}  // namespace mbserve

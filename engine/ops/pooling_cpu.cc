@@ -1,0 +1,42 @@
+#include <algorithm>
+#include <cmath>
+
+#include "engine/ops/backend_cpu.h"
+
+namespace mbserve {
+
+void CpuBackend::Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
+                      const Tensor& out) {
+  const int64_t width = hidden.cols();
+  const int num_sequences = layout.num_sequences();
+#pragma omp parallel for schedule(static)
+  for (int b = 0; b < num_sequences; ++b) {
+    const int64_t begin = layout.host_cu_seqlens[b];
+    const int64_t end = layout.host_cu_seqlens[b + 1];
+    float* o = out.data<float>() + b * width;
+    const float* first = hidden.data<float>() + begin * width;
+    std::copy(first, first + width, o);
+    if (!mean) continue;
+    for (int64_t t = begin + 1; t < end; ++t) {
+      const float* row = hidden.data<float>() + t * width;
+      for (int64_t c = 0; c < width; ++c) o[c] += row[c];
+    }
+    const float count = static_cast<float>(end - begin);
+    for (int64_t c = 0; c < width; ++c) o[c] /= count;
+  }
+}
+
+void CpuBackend::L2Normalize(const Tensor& x) {
+  const int64_t rows = x.rows();
+  const int64_t width = x.cols();
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = x.data<float>() + r * width;
+    float sq = 0.0f;
+    for (int64_t c = 0; c < width; ++c) sq += row[c] * row[c];
+    // torch.nn.functional.normalize's eps, so zero vectors stay zero.
+    const float inv = 1.0f / std::max(std::sqrt(sq), 1e-12f);
+    for (int64_t c = 0; c < width; ++c) row[c] *= inv;
+  }
+}
+
+}  // namespace mbserve

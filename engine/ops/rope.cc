@@ -1,0 +1,57 @@
+#include "engine/ops/rope.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "engine/ops/backend.h"
+#include "engine/ops/checks.h"
+#include "engine/status_macros.h"
+
+namespace mbserve {
+using ops_internal::CheckDevices;
+using ops_internal::CheckTensor;
+
+RopeTableHost ComputeRopeTable(float theta, int head_dim, int max_positions) {
+  const int half = head_dim / 2;
+  std::vector<float> inv_freq(half);
+  for (int k = 0; k < half; ++k) {
+    const float exponent = static_cast<float>(2 * k) / static_cast<float>(head_dim);
+    inv_freq[k] = 1.0f / static_cast<float>(std::pow(static_cast<double>(theta), exponent));
+  }
+  RopeTableHost table;
+  table.cos.resize(static_cast<size_t>(max_positions) * half);
+  table.sin.resize(table.cos.size());
+  for (int p = 0; p < max_positions; ++p) {
+    for (int k = 0; k < half; ++k) {
+      const float angle = static_cast<float>(p) * inv_freq[k];
+      table.cos[static_cast<size_t>(p) * half + k] = std::cos(angle);
+      table.sin[static_cast<size_t>(p) * half + k] = std::sin(angle);
+    }
+  }
+  return table;
+}
+
+absl::Status ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos,
+                       const Tensor& sin, int num_heads) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("ApplyRope", {&qkv, &positions, &cos, &sin}));
+  MBSERVE_RETURN_IF_ERROR(CheckTensor("ApplyRope", "positions", positions, DType::kI32, {-1}));
+  MBSERVE_RETURN_IF_ERROR(CheckTensor("ApplyRope", "cos", cos, qkv.dtype(), {-1, -1}));
+  MBSERVE_RETURN_IF_ERROR(
+      CheckTensor("ApplyRope", "sin", sin, qkv.dtype(), {cos.dim(0), cos.dim(1)}));
+  if (num_heads <= 0 || qkv.cols() % (3 * num_heads) != 0 ||
+      qkv.cols() / (3 * num_heads) != 2 * cos.cols()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ApplyRope: qkv has ", qkv.cols(), " columns, which is not 3 * ", num_heads,
+                     " heads * head_dim ", 2 * cos.cols()));
+  }
+  // Rows past positions.numel() are GEMM row padding and are left alone.
+  if (qkv.rows() < positions.numel()) {
+    return absl::InvalidArgumentError(absl::StrCat("ApplyRope: qkv has ", qkv.rows(),
+                                                   " rows for ", positions.numel(), " positions"));
+  }
+  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(qkv.device()));
+  backend->ApplyRope(qkv, positions, cos, sin, num_heads);
+  return absl::OkStatus();
+}
+
+}  // namespace mbserve
