@@ -20,8 +20,9 @@ absl::StatusOr<DType> ParseDType(const std::string& name, const std::string& ten
   if (name == "F32") return DType::kF32;
   if (name == "F16") return DType::kF16;
   if (name == "BF16") return DType::kBF16;
+  if (name == "I32") return DType::kI32;
   return absl::UnimplementedError(absl::StrCat("tensor ", tensor, " is stored as ", name,
-                                               "; mbserve reads F32, F16 and BF16"));
+                                               "; mbserve reads F32, F16, BF16 and I32"));
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+#include "tests/engine/fixtures.h"
+
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "engine/model/json_util.h"
+#include "engine/model/safetensors.h"
+#include "engine/status_macros.h"
+
+namespace mbserve::testing {
+namespace {
+
+std::vector<int32_t> Ints(const SafetensorsEntry& entry) {
+  std::vector<int32_t> out(entry.bytes / sizeof(int32_t));
+  std::memcpy(out.data(), entry.data, entry.bytes);
+  return out;
+}
+
+absl::StatusOr<FixtureCase> LoadCase(const std::string& set_dir, const nlohmann::json& item) {
+  FixtureCase c;
+  c.name = item.at("name").get<std::string>();
+  c.head = item.at("head").get<std::string>();
+  c.dir = (std::filesystem::path(set_dir) / c.name).string();
+  MBSERVE_ASSIGN_OR_RETURN(auto file, SafetensorsFile::Open(c.dir + "/expected.safetensors"));
+  const auto& entries = file->entries();
+  for (const char* key : {"input_ids", "cu_seqlens"}) {
+    if (!entries.count(key)) return absl::NotFoundError(absl::StrCat(c.name, ": no ", key));
+  }
+  const std::vector<int32_t> ids = Ints(entries.at("input_ids"));
+  const std::vector<int32_t> cu = Ints(entries.at("cu_seqlens"));
+  for (size_t b = 0; b + 1 < cu.size(); ++b) {
+    c.batch.Append(std::span<const int32_t>(ids.data() + cu[b], cu[b + 1] - cu[b]));
+  }
+  for (const auto& [name, entry] : entries) {
+    if (entry.dtype != DType::kF32) continue;
+    std::vector<float>& values = c.expected[name];
+    values.resize(entry.bytes / sizeof(float));
+    std::memcpy(values.data(), entry.data, entry.bytes);
+  }
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<FixtureCase>> LoadFixtureSet(const std::string& set_dir) {
+  MBSERVE_ASSIGN_OR_RETURN(std::string text, json_util::ReadFile(set_dir + "/manifest.json"));
+  MBSERVE_ASSIGN_OR_RETURN(nlohmann::json manifest, json_util::Parse(text, "manifest.json"));
+  std::vector<FixtureCase> cases;
+  for (const auto& item : manifest.at("cases")) {
+    MBSERVE_ASSIGN_OR_RETURN(FixtureCase c, LoadCase(set_dir, item));
+    cases.push_back(std::move(c));
+  }
+  if (cases.empty()) return absl::NotFoundError(absl::StrCat(set_dir, ": manifest has no cases"));
+  return cases;
+}
+
+std::string CommittedFixtureDir() { return MBSERVE_COMMITTED_FIXTURES; }
+std::string GeneratedFixtureDir() { return MBSERVE_GENERATED_FIXTURES; }
+
+}  // namespace mbserve::testing

@@ -1,0 +1,31 @@
+// The parity fixtures made by tests/reference/make_model_fixtures.py: a
+// manifest of cases, each a checkpoint folder plus expected.safetensors with
+// the inputs and what transformers computed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/batch.h"
+
+namespace mbserve::testing {
+
+struct FixtureCase {
+  std::string name;
+  std::string dir;
+  std::string head;  // "model", "mlm" or "cls"
+  PackedBatch batch;
+  // Float tensors of expected.safetensors by name, flattened.
+  std::map<std::string, std::vector<float>> expected;
+};
+
+// Every case of the manifest in set_dir, or an error if any file is missing.
+absl::StatusOr<std::vector<FixtureCase>> LoadFixtureSet(const std::string& set_dir);
+
+// Where the CMake build put the two sets.
+std::string CommittedFixtureDir();
+std::string GeneratedFixtureDir();
+
+}  // namespace mbserve::testing

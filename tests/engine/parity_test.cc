@@ -1,0 +1,131 @@
+// The CPU engine against transformers (fp32, sdpa) on every fixture case:
+// final states of every real token, both poolings, and the head's logits.
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "gtest/gtest.h"
+#include "tests/engine/fixtures.h"
+
+namespace mbserve {
+namespace {
+
+using testing::FixtureCase;
+
+// The goal for last_hidden_state over real tokens.
+constexpr double kHiddenTolerance = 1e-4;
+// Pooled vectors are averages of the states, so the same bound holds.
+constexpr double kPooledTolerance = 1e-4;
+// Logits pass through one more dense layer and are larger in magnitude:
+// compared relative to the largest reference logit of the case.
+constexpr double kLogitRelativeTolerance = 1e-4;
+
+struct Worst {
+  double error = 0;
+  std::string where;
+  void Update(double e, const std::string& w) {
+    if (e > error) {
+      error = e;
+      where = w;
+    }
+  }
+};
+
+double MaxAbsDiff(const std::vector<float>& a, const float* b, size_t n, size_t* at) {
+  double worst = -1;
+  for (size_t i = 0; i < n; ++i) {
+    const double d = std::abs(double(a[i]) - b[i]);
+    if (!(d <= worst)) {  // also catches NaN
+      worst = std::isnan(d) ? INFINITY : d;
+      *at = i;
+    }
+  }
+  return worst;
+}
+
+class ParityTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ParityTest, MatchesTransformers) {
+  auto cases = testing::LoadFixtureSet(GetParam());
+  ASSERT_TRUE(cases.ok()) << cases.status();
+  Worst overall_hidden, overall_pooled, overall_logits;
+  for (const FixtureCase& c : *cases) {
+    EngineOptions options;
+    auto engine = Engine::Create(c.dir, options);
+    ASSERT_TRUE(engine.ok()) << c.name << ": " << engine.status();
+    const ModelConfig& config = (*engine)->config();
+    const int n = c.batch.num_sequences();
+    const int h = config.hidden_size;
+
+    std::vector<SequenceTask> tasks(n, {OutputKind::kTokenEmbeddings});
+    auto states = (*engine)->Run(c.batch, tasks);
+    ASSERT_TRUE(states.ok()) << c.name << ": " << states.status();
+    const std::vector<float>& hidden = c.expected.at("last_hidden_state");
+    ASSERT_EQ(hidden.size(), static_cast<size_t>(c.batch.num_tokens()) * h) << c.name;
+    Worst case_hidden;
+    for (int b = 0; b < n; ++b) {
+      const auto& got = states->outputs[b];
+      ASSERT_EQ(got.size(), static_cast<size_t>(c.batch.sequence_length(b)) * h);
+      size_t at = 0;
+      const double e = MaxAbsDiff(got, &hidden[size_t(c.batch.cu_seqlens[b]) * h], got.size(), &at);
+      case_hidden.Update(e, c.name + " sequence " + std::to_string(b) + " (length " +
+                                std::to_string(c.batch.sequence_length(b)) + ") token " +
+                                std::to_string(at / h) + " dim " + std::to_string(at % h));
+    }
+    EXPECT_LE(case_hidden.error, kHiddenTolerance) << case_hidden.where;
+    overall_hidden.Update(case_hidden.error, case_hidden.where);
+
+    for (auto [pooling, key] : {std::pair{Pooling::kCls, "pooled_cls"}, {Pooling::kMean, "pooled_mean"}}) {
+      std::vector<SequenceTask> pool_tasks(n, {OutputKind::kPooledEmbedding, pooling, false});
+      auto pooled = (*engine)->Run(c.batch, pool_tasks);
+      ASSERT_TRUE(pooled.ok()) << pooled.status();
+      const std::vector<float>& expected = c.expected.at(key);
+      for (int b = 0; b < n; ++b) {
+        size_t at = 0;
+        const double e = MaxAbsDiff(pooled->outputs[b], &expected[size_t(b) * h], h, &at);
+        EXPECT_LE(e, kPooledTolerance) << c.name << " " << key << " sequence " << b;
+        overall_pooled.Update(e, c.name + " " + key + " sequence " + std::to_string(b));
+      }
+    }
+
+    if (c.head == "model") continue;
+    const OutputKind kind = c.head == "mlm" ? OutputKind::kMaskedLmLogits : OutputKind::kClassLogits;
+    std::vector<SequenceTask> head_tasks(n, {kind});
+    auto logits = (*engine)->Run(c.batch, head_tasks);
+    ASSERT_TRUE(logits.ok()) << logits.status();
+    const std::vector<float>& expected = c.expected.at("logits");
+    double scale = 1.0;
+    for (float v : expected) scale = std::max(scale, double(std::abs(v)));
+    size_t offset = 0;
+    for (int b = 0; b < n; ++b) {
+      const auto& got = logits->outputs[b];
+      ASSERT_LE(offset + got.size(), expected.size());
+      size_t at = 0;
+      const double e = MaxAbsDiff(got, &expected[offset], got.size(), &at) / scale;
+      EXPECT_LE(e, kLogitRelativeTolerance) << c.name << " logits sequence " << b << " at " << at;
+      overall_logits.Update(e, c.name + " logits sequence " + std::to_string(b));
+      offset += got.size();
+    }
+    EXPECT_EQ(offset, expected.size()) << c.name;
+  }
+  std::printf("[parity] %zu cases in %s\n", cases->size(), GetParam().c_str());
+  std::printf("[parity] worst last_hidden_state |diff| = %.3g at %s\n", overall_hidden.error,
+              overall_hidden.where.c_str());
+  std::printf("[parity] worst pooled |diff| = %.3g at %s\n", overall_pooled.error,
+              overall_pooled.where.c_str());
+  std::printf("[parity] worst logits |diff| / max|logit| = %.3g at %s\n", overall_logits.error,
+              overall_logits.where.c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, ParityTest,
+                         ::testing::Values(testing::CommittedFixtureDir(),
+                                           testing::GeneratedFixtureDir()),
+                         [](const auto& info) {
+                           return info.index == 0 ? std::string("Committed")
+                                                  : std::string("Generated");
+                         });
+
+}  // namespace
+}  // namespace mbserve
