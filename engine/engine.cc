@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "engine/model/dtype_convert.h"
 #include "engine/model/modernbert.h"
 #include "engine/status_macros.h"
 
@@ -106,10 +107,17 @@ class EngineImpl final : public Engine {
     return absl::OkStatus();
   }
 
-  // Copies row `row` of a [rows, cols] device tensor into out.
-  static absl::Status CopyRow(const Tensor& t, int64_t row, std::vector<float>& out) {
-    out.resize(t.cols());
-    return CopyToHost(t.RowSlice(row, 1), out.data(), out.size() * sizeof(float));
+  // Copies rows [first, first + count) of a device tensor of any float dtype
+  // into out + offset as float32.
+  static absl::Status ReadRows(const Tensor& t, int64_t first, int64_t count,
+                               std::vector<float>& out, size_t offset = 0) {
+    const Tensor rows = t.RowSlice(first, count);
+    out.resize(std::max(out.size(), offset + rows.numel()));
+    if (t.dtype() == DType::kF32) return CopyToHost(rows, out.data() + offset, rows.bytes());
+    std::vector<uint16_t> narrow(rows.numel());
+    MBSERVE_RETURN_IF_ERROR(CopyToHost(rows, narrow.data(), rows.bytes()));
+    ConvertToFloat32(narrow.data(), t.dtype(), narrow.size(), out.data() + offset);
+    return absl::OkStatus();
   }
 
   absl::Status CollectPooled(std::span<const SequenceTask> tasks, BatchOutput& result) {
@@ -126,7 +134,7 @@ class EngineImpl final : public Engine {
           const SequenceTask& task = tasks[b];
           if (task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
               task.normalize == normalize) {
-            MBSERVE_RETURN_IF_ERROR(CopyRow(pooled, b, result.outputs[b]));
+            MBSERVE_RETURN_IF_ERROR(ReadRows(pooled, b, 1, result.outputs[b]));
           }
         }
       }
@@ -141,7 +149,7 @@ class EngineImpl final : public Engine {
     MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->ClassifyAll());
     for (size_t b = 0; b < tasks.size(); ++b) {
       if (tasks[b].kind == OutputKind::kClassLogits) {
-        MBSERVE_RETURN_IF_ERROR(CopyRow(logits, b, result.outputs[b]));
+        MBSERVE_RETURN_IF_ERROR(ReadRows(logits, b, 1, result.outputs[b]));
       }
     }
     return absl::OkStatus();
@@ -154,9 +162,7 @@ class EngineImpl final : public Engine {
       const int64_t length = batch.sequence_length(static_cast<int>(b));
       std::vector<float>& out = result.outputs[b];
       if (tasks[b].kind == OutputKind::kTokenEmbeddings) {
-        const Tensor rows = model_->hidden().RowSlice(begin, length);
-        out.resize(rows.numel());
-        MBSERVE_RETURN_IF_ERROR(CopyToHost(rows, out.data(), rows.bytes()));
+        MBSERVE_RETURN_IF_ERROR(ReadRows(model_->hidden(), begin, length, out));
       } else if (tasks[b].kind == OutputKind::kMaskedLmLogits) {
         const int64_t vocab = model_->config().vocab_size;
         out.resize(length * vocab);
@@ -165,8 +171,7 @@ class EngineImpl final : public Engine {
         for (int64_t first = 0; first < length; first += ModernBert::kHeadChunkRows) {
           const int64_t count = std::min(ModernBert::kHeadChunkRows, length - first);
           MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->MaskedLmLogits(begin + first, count));
-          MBSERVE_RETURN_IF_ERROR(CopyToHost(logits.RowSlice(0, count), out.data() + first * vocab,
-                                             count * vocab * sizeof(float)));
+          MBSERVE_RETURN_IF_ERROR(ReadRows(logits, 0, count, out, first * vocab));
         }
       }
     }
@@ -199,7 +204,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
   }
   MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st, LoadSentenceTransformersConfig(model_dir));
   MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
-                                                        options.max_batch_tokens));
+                                                        options.dtype, options.max_batch_tokens));
   return std::unique_ptr<Engine>(new EngineImpl(options, std::move(st), std::move(model)));
 }
 

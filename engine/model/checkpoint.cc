@@ -67,7 +67,7 @@ const SafetensorsEntry* Checkpoint::Find(const std::string& name) const {
 }
 
 absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vector<int64_t>& shape,
-                                        Device device) const {
+                                        Device device, DType dtype) const {
   const SafetensorsEntry* entry = Find(name);
   if (entry == nullptr) {
     return absl::NotFoundError(
@@ -85,9 +85,15 @@ absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vect
   const size_t count = entry->bytes / DTypeSize(entry->dtype);
   std::vector<float> host(count);
   ConvertToFloat32(entry->data, entry->dtype, count, host.data());
-  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, Buffer::Allocate(device, count * sizeof(float)));
-  MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.data(), count * sizeof(float),
-                                       buffer.View(DType::kF32, {static_cast<int64_t>(count)})));
+  const size_t bytes = count * DTypeSize(dtype);
+  if (dtype != DType::kF32) {
+    std::vector<float> wide = std::move(host);
+    host.resize((bytes + sizeof(float) - 1) / sizeof(float));
+    ConvertFromFloat32(wide.data(), count, dtype, host.data());
+  }
+  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, Buffer::Allocate(device, bytes));
+  MBSERVE_RETURN_IF_ERROR(
+      CopyFromHost(host.data(), bytes, buffer.View(dtype, {static_cast<int64_t>(count)})));
   return buffer;
 }
 

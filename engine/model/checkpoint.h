@@ -21,10 +21,10 @@ class Checkpoint {
   // The entry stored as `name` or, failing that, as "model." + name.
   const SafetensorsEntry* Find(const std::string& name) const;
 
-  // The tensor converted to float32 in a new buffer on `device`, after
+  // The tensor converted to `dtype` in a new buffer on `device`, after
   // checking it exists and has exactly `shape` (the error names both).
   absl::StatusOr<Buffer> Load(const std::string& name, const std::vector<int64_t>& shape,
-                              Device device) const;
+                              Device device, DType dtype) const;
 
   // Stored dtype of the embedding table: what the checkpoint "is".
   DType stored_dtype() const;

@@ -35,6 +35,46 @@ float HalfToFloat(uint16_t bits) {
   return out;
 }
 
+uint16_t FloatToBFloat16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x40u);  // nan
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+uint16_t FloatToHalf(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof(bits));
+  const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
+  const uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude > 0x7f800000u) return sign | 0x7e00u;      // nan
+  if (magnitude >= 0x477ff000u) return sign | 0x7c00u;     // rounds to inf
+  if (magnitude < 0x33000001u) return sign;                // rounds to zero
+  int exponent = static_cast<int>(magnitude >> 23) - 127;
+  uint32_t mantissa = (magnitude & 0x7fffffu) | 0x800000u;
+  // Normal halves keep 10 mantissa bits; subnormals fewer, by their depth.
+  const int shift = exponent < -14 ? 13 + (-14 - exponent) : 13;
+  const uint32_t halfway = 1u << (shift - 1);
+  const uint32_t remainder = mantissa & ((1u << shift) - 1);
+  uint32_t rounded = mantissa >> shift;
+  if (remainder > halfway || (remainder == halfway && (rounded & 1u))) ++rounded;
+  if (exponent < -14) return sign | static_cast<uint16_t>(rounded);
+  // A carry out of the mantissa bumps the exponent, which the addition does.
+  return sign | static_cast<uint16_t>(((exponent + 15) << 10) + (rounded - 0x400u));
+}
+
+void ConvertFromFloat32(const float* src, size_t count, DType dtype, void* dst) {
+  if (dtype == DType::kF32) {
+    std::memcpy(dst, src, count * sizeof(float));
+    return;
+  }
+  auto* out = static_cast<uint16_t*>(dst);
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = dtype == DType::kF16 ? FloatToHalf(src[i]) : FloatToBFloat16(src[i]);
+  }
+}
+
 void ConvertToFloat32(const void* src, DType dtype, size_t count, float* dst) {
   if (dtype == DType::kF32) {
     std::memcpy(dst, src, count * sizeof(float));

@@ -14,7 +14,7 @@
 namespace mbserve {
 namespace {
 
-absl::StatusOr<Buffer> AllocateFloats(Device device, int64_t rows, int64_t cols) {
+absl::StatusOr<Buffer> AllocateFloat32(Device device, int64_t rows, int64_t cols) {
   return Buffer::Allocate(device, static_cast<size_t>(rows * cols) * sizeof(float));
 }
 
@@ -22,14 +22,15 @@ absl::StatusOr<Buffer> AllocateFloats(Device device, int64_t rows, int64_t cols)
 
 absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& model_dir,
                                                              const ModelConfig& config,
-                                                             Device device,
+                                                             Device device, DType dtype,
                                                              int max_batch_tokens) {
   auto model = std::unique_ptr<ModernBert>(new ModernBert());
   model->config_ = config;
   model->device_ = device;
+  model->dtype_ = dtype;
   MBSERVE_ASSIGN_OR_RETURN(Checkpoint checkpoint, Checkpoint::Open(model_dir));
   model->stored_dtype_ = checkpoint.stored_dtype();
-  MBSERVE_ASSIGN_OR_RETURN(model->weights_, LoadWeights(checkpoint, config, device));
+  MBSERVE_ASSIGN_OR_RETURN(model->weights_, LoadWeights(checkpoint, config, device, dtype));
 
   for (const LayerSpec& layer : config.layers) {
     if (model->rope_tables_.count(layer.rope_theta)) continue;
@@ -38,9 +39,9 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
     RopeTable table;
     const int64_t half = config.head_dim / 2;
     MBSERVE_ASSIGN_OR_RETURN(table.cos_buffer,
-                             AllocateFloats(device, config.max_position_embeddings, half));
+                             AllocateFloat32(device, config.max_position_embeddings, half));
     MBSERVE_ASSIGN_OR_RETURN(table.sin_buffer,
-                             AllocateFloats(device, config.max_position_embeddings, half));
+                             AllocateFloat32(device, config.max_position_embeddings, half));
     table.cos = table.cos_buffer.View(DType::kF32, {config.max_position_embeddings, half});
     table.sin = table.sin_buffer.View(DType::kF32, {config.max_position_embeddings, half});
     MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.cos.data(), host.cos.size() * sizeof(float), table.cos));
@@ -49,6 +50,10 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
   }
   MBSERVE_RETURN_IF_ERROR(model->AllocateActivations(max_batch_tokens));
   return model;
+}
+
+absl::StatusOr<Buffer> ModernBert::AllocateActivation(int64_t rows, int64_t cols) const {
+  return Buffer::Allocate(device_, static_cast<size_t>(rows * cols) * DTypeSize(dtype_));
 }
 
 absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
@@ -61,21 +66,21 @@ absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
   MBSERVE_ASSIGN_OR_RETURN(positions_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
   MBSERVE_ASSIGN_OR_RETURN(cu_seqlens_buffer_,
                            Buffer::Allocate(device_, (rows + 1) * sizeof(int32_t)));
-  MBSERVE_ASSIGN_OR_RETURN(residual_buffer_, AllocateFloats(device_, rows, h));
-  MBSERVE_ASSIGN_OR_RETURN(normed_buffer_, AllocateFloats(device_, rows, h));
-  MBSERVE_ASSIGN_OR_RETURN(qkv_buffer_, AllocateFloats(device_, rows, 3 * h));
-  MBSERVE_ASSIGN_OR_RETURN(attention_buffer_, AllocateFloats(device_, rows, h));
-  MBSERVE_ASSIGN_OR_RETURN(mlp_in_buffer_, AllocateFloats(device_, rows, 2 * i));
-  MBSERVE_ASSIGN_OR_RETURN(mlp_out_buffer_, AllocateFloats(device_, rows, i));
-  MBSERVE_ASSIGN_OR_RETURN(pooled_buffer_, AllocateFloats(device_, rows, h));
-  MBSERVE_ASSIGN_OR_RETURN(head_buffer_, AllocateFloats(device_, 2 * head_rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(residual_buffer_, AllocateActivation(rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(normed_buffer_, AllocateActivation(rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(qkv_buffer_, AllocateActivation(rows, 3 * h));
+  MBSERVE_ASSIGN_OR_RETURN(attention_buffer_, AllocateActivation(rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(mlp_in_buffer_, AllocateActivation(rows, 2 * i));
+  MBSERVE_ASSIGN_OR_RETURN(mlp_out_buffer_, AllocateActivation(rows, i));
+  MBSERVE_ASSIGN_OR_RETURN(pooled_buffer_, AllocateActivation(rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(head_buffer_, AllocateActivation(2 * head_rows, h));
   int64_t logits_floats = 0;
   if (config_.head == HeadKind::kMaskedLm) {
     logits_floats = PaddedRows(kHeadChunkRows) * config_.vocab_size;
   } else if (config_.head == HeadKind::kSequenceClassification) {
     logits_floats = rows * config_.num_labels();
   }
-  MBSERVE_ASSIGN_OR_RETURN(logits_buffer_, AllocateFloats(device_, logits_floats, 1));
+  MBSERVE_ASSIGN_OR_RETURN(logits_buffer_, AllocateActivation(logits_floats, 1));
   return absl::OkStatus();
 }
 
@@ -106,12 +111,12 @@ absl::Status ModernBert::UploadBatch(const PackedBatch& batch) {
 
   const int64_t h = config_.hidden_size;
   const int64_t i = config_.intermediate_size;
-  residual_ = residual_buffer_.View(DType::kF32, {rows, h});
-  normed_ = normed_buffer_.View(DType::kF32, {rows, h});
-  qkv_ = qkv_buffer_.View(DType::kF32, {rows, 3 * h});
-  attention_ = attention_buffer_.View(DType::kF32, {rows, h});
-  mlp_in_ = mlp_in_buffer_.View(DType::kF32, {rows, 2 * i});
-  mlp_out_ = mlp_out_buffer_.View(DType::kF32, {rows, i});
+  residual_ = residual_buffer_.View(dtype_, {rows, h});
+  normed_ = normed_buffer_.View(dtype_, {rows, h});
+  qkv_ = qkv_buffer_.View(dtype_, {rows, 3 * h});
+  attention_ = attention_buffer_.View(dtype_, {rows, h});
+  mlp_in_ = mlp_in_buffer_.View(dtype_, {rows, 2 * i});
+  mlp_out_ = mlp_out_buffer_.View(dtype_, {rows, i});
   return absl::OkStatus();
 }
 
@@ -149,7 +154,7 @@ absl::Status ModernBert::RunLayer(int index, int64_t rows) {
 absl::StatusOr<Tensor> ModernBert::PoolAll(Pooling pooling, bool normalize) {
   const int64_t n = layout_.num_sequences();
   const int64_t h = config_.hidden_size;
-  Tensor pooled = pooled_buffer_.View(DType::kF32, {PaddedRows(n), h});
+  Tensor pooled = pooled_buffer_.View(dtype_, {PaddedRows(n), h});
   MBSERVE_RETURN_IF_ERROR(
       Pool(normed_, layout_, pooling == Pooling::kMean, pooled.RowSlice(0, n)));
   if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(pooled.RowSlice(0, n)));
@@ -171,10 +176,10 @@ absl::StatusOr<Tensor> ModernBert::ClassifyAll() {
   MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, PoolAll(config_.classifier_pooling, false));
   const int64_t rows = pooled.rows();
   const int64_t h = config_.hidden_size;
-  Tensor scratch = head_buffer_.View(DType::kF32, {rows, h});
-  Tensor headed = Tensor(head_buffer_.View(DType::kF32, {2 * rows, h}).RowSlice(rows, rows));
+  Tensor scratch = head_buffer_.View(dtype_, {rows, h});
+  Tensor headed = head_buffer_.View(dtype_, {2 * rows, h}).RowSlice(rows, rows);
   MBSERVE_RETURN_IF_ERROR(PredictionHead(pooled, scratch, headed));
-  Tensor logits = logits_buffer_.View(DType::kF32, {rows, config_.num_labels()});
+  Tensor logits = logits_buffer_.View(dtype_, {rows, config_.num_labels()});
   MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.classifier_weight.tensor, logits));
   MBSERVE_RETURN_IF_ERROR(AddBias(logits, weights_.classifier_bias.tensor));
   return logits;
@@ -193,11 +198,11 @@ absl::StatusOr<Tensor> ModernBert::MaskedLmLogits(int64_t first, int64_t count) 
   const int64_t h = config_.hidden_size;
   // The padded view may reach past the batch into the slack rows: those rows
   // are computed and ignored, and each row's logits depend on that row only.
-  Tensor in = normed_buffer_.View(DType::kF32, {capacity_rows_, h}).RowSlice(first, rows);
-  Tensor scratch = head_buffer_.View(DType::kF32, {rows, h});
-  Tensor headed = head_buffer_.View(DType::kF32, {2 * rows, h}).RowSlice(rows, rows);
+  Tensor in = normed_buffer_.View(dtype_, {capacity_rows_, h}).RowSlice(first, rows);
+  Tensor scratch = head_buffer_.View(dtype_, {rows, h});
+  Tensor headed = head_buffer_.View(dtype_, {2 * rows, h}).RowSlice(rows, rows);
   MBSERVE_RETURN_IF_ERROR(PredictionHead(in, scratch, headed));
-  Tensor logits = logits_buffer_.View(DType::kF32, {rows, config_.vocab_size});
+  Tensor logits = logits_buffer_.View(dtype_, {rows, config_.vocab_size});
   MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.decoder(), logits));
   MBSERVE_RETURN_IF_ERROR(AddBias(logits, weights_.decoder_bias.tensor));
   return logits;

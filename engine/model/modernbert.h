@@ -26,13 +26,16 @@ inline int64_t PaddedRows(int64_t rows) {
 
 class ModernBert {
  public:
-  // Loads the weights and sizes the activation buffers for batches of up to
-  // max_batch_tokens tokens and max_batch_tokens sequences.
+  // Loads the weights converted to the activation dtype and sizes the
+  // activation buffers for batches of up to max_batch_tokens tokens (and as
+  // many sequences).
   static absl::StatusOr<std::unique_ptr<ModernBert>> Load(const std::string& model_dir,
                                                           const ModelConfig& config,
-                                                          Device device, int max_batch_tokens);
+                                                          Device device, DType dtype,
+                                                          int max_batch_tokens);
 
   const ModelConfig& config() const { return config_; }
+  DType dtype() const { return dtype_; }
   DType stored_dtype() const { return stored_dtype_; }
 
   // Runs embeddings, every layer and the final norm. Afterwards hidden()
@@ -55,6 +58,7 @@ class ModernBert {
  private:
   ModernBert() = default;
   absl::Status AllocateActivations(int max_batch_tokens);
+  absl::StatusOr<Buffer> AllocateActivation(int64_t rows, int64_t cols) const;
   absl::Status UploadBatch(const PackedBatch& batch);
   absl::Status RunLayer(int index, int64_t rows);
   // dense -> GELU -> norm of the prediction head, on `rows` rows of `in`.
@@ -67,9 +71,10 @@ class ModernBert {
 
   ModelConfig config_;
   Device device_;
+  DType dtype_ = DType::kF32;
   DType stored_dtype_ = DType::kF32;
   ModernBertWeights weights_;
-  std::map<float, RopeTable> rope_tables_;  // one per distinct theta
+  std::map<float, RopeTable> rope_tables_;  // float32, one per distinct theta
 
   // Activations, sized at load for the largest batch (+ slack rows so views
   // of padded row counts never run past the end).

@@ -6,64 +6,77 @@
 namespace mbserve {
 namespace {
 
-absl::StatusOr<Weight> LoadWeight(const Checkpoint& checkpoint, const std::string& name,
-                                  std::vector<int64_t> shape, Device device) {
-  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, checkpoint.Load(name, shape, device));
-  Weight weight{std::move(buffer), Tensor()};
-  weight.tensor = shape.size() == 1 ? weight.buffer.View(DType::kF32, {shape[0]})
-                                    : weight.buffer.View(DType::kF32, {shape[0], shape[1]});
-  return weight;
-}
+// Loads tensors of one checkpoint onto one device in one dtype.
+class WeightLoader {
+ public:
+  WeightLoader(const Checkpoint& checkpoint, Device device, DType dtype)
+      : checkpoint_(checkpoint), device_(device), dtype_(dtype) {}
+
+  absl::StatusOr<Weight> operator()(const std::string& name, std::vector<int64_t> shape) const {
+    MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, checkpoint_.Load(name, shape, device_, dtype_));
+    Weight weight{std::move(buffer), Tensor()};
+    weight.tensor = shape.size() == 1 ? weight.buffer.View(dtype_, {shape[0]})
+                                      : weight.buffer.View(dtype_, {shape[0], shape[1]});
+    return weight;
+  }
+
+ private:
+  const Checkpoint& checkpoint_;
+  Device device_;
+  DType dtype_;
+};
 
 }  // namespace
 
 absl::StatusOr<ModernBertWeights> LoadWeights(const Checkpoint& checkpoint,
-                                              const ModelConfig& config, Device device) {
+                                              const ModelConfig& config, Device device,
+                                              DType dtype) {
+  const WeightLoader load(checkpoint, device, dtype);
   const int64_t h = config.hidden_size;
   const int64_t i = config.intermediate_size;
   const int64_t v = config.vocab_size;
   ModernBertWeights w;
   MBSERVE_ASSIGN_OR_RETURN(
-      w.tok_embeddings, LoadWeight(checkpoint, "embeddings.tok_embeddings.weight", {v, h}, device));
+      w.tok_embeddings, load("embeddings.tok_embeddings.weight", {v, h}));
   MBSERVE_ASSIGN_OR_RETURN(w.embedding_norm,
-                           LoadWeight(checkpoint, "embeddings.norm.weight", {h}, device));
+                           load("embeddings.norm.weight", {h}));
   for (int l = 0; l < config.num_layers; ++l) {
     const std::string prefix = absl::StrCat("layers.", l, ".");
     LayerWeights layer;
     if (l > 0) {
       MBSERVE_ASSIGN_OR_RETURN(layer.attn_norm,
-                               LoadWeight(checkpoint, prefix + "attn_norm.weight", {h}, device));
+                               load(prefix + "attn_norm.weight", {h}));
     }
     MBSERVE_ASSIGN_OR_RETURN(layer.wqkv,
-                             LoadWeight(checkpoint, prefix + "attn.Wqkv.weight", {3 * h, h}, device));
+                             load(prefix + "attn.Wqkv.weight", {3 * h, h}));
     MBSERVE_ASSIGN_OR_RETURN(layer.wo,
-                             LoadWeight(checkpoint, prefix + "attn.Wo.weight", {h, h}, device));
+                             load(prefix + "attn.Wo.weight", {h, h}));
     MBSERVE_ASSIGN_OR_RETURN(layer.mlp_norm,
-                             LoadWeight(checkpoint, prefix + "mlp_norm.weight", {h}, device));
+                             load(prefix + "mlp_norm.weight", {h}));
     MBSERVE_ASSIGN_OR_RETURN(layer.wi,
-                             LoadWeight(checkpoint, prefix + "mlp.Wi.weight", {2 * i, h}, device));
+                             load(prefix + "mlp.Wi.weight", {2 * i, h}));
     MBSERVE_ASSIGN_OR_RETURN(layer.mlp_wo,
-                             LoadWeight(checkpoint, prefix + "mlp.Wo.weight", {h, i}, device));
+                             load(prefix + "mlp.Wo.weight", {h, i}));
     w.layers.push_back(std::move(layer));
   }
-  MBSERVE_ASSIGN_OR_RETURN(w.final_norm, LoadWeight(checkpoint, "final_norm.weight", {h}, device));
+  MBSERVE_ASSIGN_OR_RETURN(w.final_norm, load("final_norm.weight", {h}));
 
   if (config.head == HeadKind::kNone) return w;
-  MBSERVE_ASSIGN_OR_RETURN(w.head_dense, LoadWeight(checkpoint, "head.dense.weight", {h, h}, device));
-  MBSERVE_ASSIGN_OR_RETURN(w.head_norm, LoadWeight(checkpoint, "head.norm.weight", {h}, device));
+  MBSERVE_ASSIGN_OR_RETURN(w.head_dense, load("head.dense.weight", {h, h}));
+  MBSERVE_ASSIGN_OR_RETURN(w.head_norm, load("head.norm.weight", {h}));
   if (config.head == HeadKind::kMaskedLm) {
     // Hub checkpoints drop the tied decoder.weight; use it only when stored.
     if (checkpoint.Find("decoder.weight") != nullptr) {
       MBSERVE_ASSIGN_OR_RETURN(w.decoder_weight,
-                               LoadWeight(checkpoint, "decoder.weight", {v, h}, device));
+                               load("decoder.weight", {v, h}));
     }
-    MBSERVE_ASSIGN_OR_RETURN(w.decoder_bias, LoadWeight(checkpoint, "decoder.bias", {v}, device));
+    MBSERVE_ASSIGN_OR_RETURN(w.decoder_bias, load("decoder.bias", {v}));
   } else {
     const int64_t n = config.num_labels();
     MBSERVE_ASSIGN_OR_RETURN(w.classifier_weight,
-                             LoadWeight(checkpoint, "classifier.weight", {n, h}, device));
+                             load("classifier.weight", {n, h}));
     MBSERVE_ASSIGN_OR_RETURN(w.classifier_bias,
-                             LoadWeight(checkpoint, "classifier.bias", {n}, device));
+                             load("classifier.bias", {n}));
   }
   return w;
 }

@@ -49,7 +49,9 @@ struct ModernBertWeights {
   }
 };
 
+// Every weight converted to `dtype`, the activation dtype of the backend.
 absl::StatusOr<ModernBertWeights> LoadWeights(const Checkpoint& checkpoint,
-                                              const ModelConfig& config, Device device);
+                                              const ModelConfig& config, Device device,
+                                              DType dtype);
 
 }  // namespace mbserve

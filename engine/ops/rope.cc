@@ -35,9 +35,11 @@ absl::Status ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor&
                        const Tensor& sin, int num_heads) {
   MBSERVE_RETURN_IF_ERROR(CheckDevices("ApplyRope", {&qkv, &positions, &cos, &sin}));
   MBSERVE_RETURN_IF_ERROR(CheckTensor("ApplyRope", "positions", positions, DType::kI32, {-1}));
-  MBSERVE_RETURN_IF_ERROR(CheckTensor("ApplyRope", "cos", cos, qkv.dtype(), {-1, -1}));
+  // The tables stay float32 whatever the activations are: rounding cos and
+  // sin to 16 bits costs accuracy at long positions.
+  MBSERVE_RETURN_IF_ERROR(CheckTensor("ApplyRope", "cos", cos, DType::kF32, {-1, -1}));
   MBSERVE_RETURN_IF_ERROR(
-      CheckTensor("ApplyRope", "sin", sin, qkv.dtype(), {cos.dim(0), cos.dim(1)}));
+      CheckTensor("ApplyRope", "sin", sin, DType::kF32, {cos.dim(0), cos.dim(1)}));
   if (num_heads <= 0 || qkv.cols() % (3 * num_heads) != 0 ||
       qkv.cols() / (3 * num_heads) != 2 * cos.cols()) {
     return absl::InvalidArgumentError(

@@ -18,7 +18,8 @@ struct RopeTableHost {
 RopeTableHost ComputeRopeTable(float theta, int head_dim, int max_positions);
 
 // Rotates the Q and K parts of qkv [T, 3H] in place, GPT-NeoX style, with the
-// rows of cos/sin [P, head_dim / 2] picked by positions [T].
+// rows of the float32 cos/sin tables [P, head_dim / 2] picked by positions
+// [T]. Every position must be < P.
 absl::Status ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos,
                        const Tensor& sin, int num_heads);
 
