@@ -1,0 +1,93 @@
+// modules.json, the Pooling config, sentence_bert_config.json and prompts.
+#include "engine/model/sentence_transformers.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mbserve {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class SentenceTransformersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mbserve_st_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "1_Pooling");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+
+  static constexpr char kModules[] = R"([
+    {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+    {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}])";
+  fs::path dir_;
+};
+
+TEST_F(SentenceTransformersTest, AbsentFilesMeanNoConfig) {
+  fs::remove_all(dir_ / "1_Pooling");
+  auto st = LoadSentenceTransformersConfig(dir_.string());
+  ASSERT_TRUE(st.ok());
+  EXPECT_FALSE(st->present);
+  EXPECT_FALSE(st->pooling.has_value());
+}
+
+TEST_F(SentenceTransformersTest, ReadsPoolingNormalizePromptsAndLength) {
+  Write("modules.json", kModules);
+  Write("1_Pooling/config.json", R"({"word_embedding_dimension": 768, "pooling_mode_cls_token": false,
+      "pooling_mode_mean_tokens": true, "pooling_mode_max_tokens": false, "include_prompt": false})");
+  Write("config_sentence_transformers.json", R"({"prompts": {"query": "search_query: ",
+      "document": "search_document: "}, "default_prompt_name": "query"})");
+  Write("sentence_bert_config.json", R"({"max_seq_length": 512, "do_lower_case": false})");
+  auto st = LoadSentenceTransformersConfig(dir_.string());
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_TRUE(st->present);
+  EXPECT_EQ(st->pooling, Pooling::kMean);
+  EXPECT_TRUE(st->normalize);
+  EXPECT_FALSE(st->include_prompt);
+  EXPECT_EQ(st->max_seq_length, 512);
+  EXPECT_EQ(st->prompts.at("query"), "search_query: ");
+  EXPECT_EQ(st->default_prompt_name, "query");
+}
+
+TEST_F(SentenceTransformersTest, ClsPoolingFromPoolingModeString) {
+  Write("1_Pooling/config.json", R"({"pooling_mode": "cls"})");
+  auto st = LoadSentenceTransformersConfig(dir_.string());
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->pooling, Pooling::kCls);
+}
+
+TEST_F(SentenceTransformersTest, UnsupportedPoolingAndModulesAreErrors) {
+  Write("1_Pooling/config.json", R"({"pooling_mode_max_tokens": true})");
+  auto st = LoadSentenceTransformersConfig(dir_.string());
+  EXPECT_EQ(st.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(st.status().message(), HasSubstr("pooling modes {max}"));
+
+  Write("1_Pooling/config.json", R"({"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true})");
+  EXPECT_THAT(LoadSentenceTransformersConfig(dir_.string()).status().message(),
+              HasSubstr("pooling modes {cls, mean}"));
+
+  Write("1_Pooling/config.json", R"({"pooling_mode_mean_tokens": true})");
+  Write("modules.json", R"([{"idx": 2, "path": "2_Dense", "type": "sentence_transformers.models.Dense"}])");
+  st = LoadSentenceTransformersConfig(dir_.string());
+  EXPECT_EQ(st.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(st.status().message(), HasSubstr("module 0 has type sentence_transformers.models.Dense"));
+
+  Write("modules.json", kModules);
+  Write("config_sentence_transformers.json", R"({"prompts": {"a": "x"}, "default_prompt_name": "b"})");
+  EXPECT_THAT(LoadSentenceTransformersConfig(dir_.string()).status().message(),
+              HasSubstr("default_prompt_name \"b\" is not one of the prompts"));
+
+  Write("config_sentence_transformers.json", "{not json");
+  EXPECT_THAT(LoadSentenceTransformersConfig(dir_.string()).status().message(),
+              HasSubstr("is not valid JSON"));
+}
+
+}  // namespace
+}  // namespace mbserve
