@@ -1,0 +1,39 @@
+#include "server/auth.h"
+
+#include <string_view>
+
+namespace mbserve::server {
+namespace {
+
+// Compares in time that depends only on the lengths, not on where the first
+// difference is.
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+}  // namespace
+
+absl::Status Authenticator::Check(const grpc::ServerContextBase& context) const {
+  if (api_key_.empty()) return absl::OkStatus();
+  const auto& metadata = context.client_metadata();
+  const auto it = metadata.find("authorization");
+  if (it == metadata.end()) {
+    return absl::UnauthenticatedError(
+        "missing API key: send metadata `authorization: Bearer <key>`");
+  }
+  std::string_view value(it->second.data(), it->second.size());
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!value.starts_with(kScheme)) {
+    return absl::UnauthenticatedError("the authorization metadata must be `Bearer <key>`");
+  }
+  value.remove_prefix(kScheme.size());
+  if (!ConstantTimeEquals(value, api_key_)) {
+    return absl::UnauthenticatedError("wrong API key");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mbserve::server

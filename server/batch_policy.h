@@ -1,0 +1,36 @@
+// The batching rules, as pure functions the Batcher applies; no threads, no
+// queue, so each rule is tested alone.
+//
+// A batch grows from the head of the FIFO queue (no skipping ahead) until the
+// next sequence would exceed max_tokens real tokens or max_sequences
+// sequences. An idle engine takes the open batch when it is full or when its
+// oldest sequence has waited max_delay.
+#pragma once
+
+#include "server/clock.h"
+
+namespace mbserve::server {
+
+struct BatchLimits {
+  int max_tokens = 16384;
+  int max_sequences = 256;
+  Clock::duration max_delay = std::chrono::milliseconds(2);
+};
+
+struct BatchSize {
+  int sequences = 0;
+  int tokens = 0;
+};
+
+// Whether a sequence of next_tokens may join an open batch of size `open`.
+// An empty batch takes any sequence: the server never admits one longer than
+// max_tokens.
+bool Fits(BatchSize open, int next_tokens, const BatchLimits& limits);
+
+// When an idle engine should take the open batch: `now` or earlier when it is
+// full, oldest_enqueued + max_delay otherwise, and never (time_point::max())
+// when the batch is empty. `full` means the queue head did not fit.
+Clock::time_point DispatchTime(BatchSize open, bool full, Clock::time_point oldest_enqueued,
+                               const BatchLimits& limits);
+
+}  // namespace mbserve::server

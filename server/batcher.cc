@@ -1,0 +1,201 @@
+#include "server/batcher.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace mbserve::server {
+namespace {
+
+// The batch without the sequences whose keep[b] is false.
+PackedBatch Without(const PackedBatch& batch, const std::vector<bool>& keep) {
+  PackedBatch kept;
+  for (int b = 0; b < batch.num_sequences(); ++b) {
+    if (!keep[b]) continue;
+    kept.Append(std::span<const int32_t>(batch.token_ids).subspan(batch.cu_seqlens[b],
+                                                                   batch.sequence_length(b)));
+  }
+  return kept;
+}
+
+}  // namespace
+
+Batcher::Batcher(Engine& engine, const BatchLimits& limits, Metrics& metrics)
+    : engine_(engine), limits_(limits), metrics_(metrics) {
+  batcher_thread_ = std::thread([this] { BatcherLoop(); });
+  engine_thread_ = std::thread([this] { EngineLoop(); });
+}
+
+Batcher::~Batcher() { Stop(); }
+
+void Batcher::Submit(std::vector<QueuedSequence> sequences) {
+  std::unique_lock lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    const absl::Status status = absl::UnavailableError("the server is shutting down");
+    for (QueuedSequence& sequence : sequences) sequence.sink->OnError(status);
+    return;
+  }
+  for (QueuedSequence& sequence : sequences) {
+    ++waiting_sequences_;
+    waiting_tokens_ += static_cast<int64_t>(sequence.ids.size());
+    queue_.push_back(std::move(sequence));
+  }
+  PublishQueueDepth();
+  batcher_cv_.notify_one();
+}
+
+void Batcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  batcher_cv_.notify_all();
+  engine_cv_.notify_all();
+  if (batcher_thread_.joinable()) batcher_thread_.join();
+  if (engine_thread_.joinable()) engine_thread_.join();
+}
+
+bool Batcher::Drained() const {
+  return queue_.empty() && open_.members.empty() && finished_.empty() && !engine_busy_;
+}
+
+void Batcher::PublishQueueDepth() { metrics_.SetQueueDepth(waiting_sequences_, waiting_tokens_); }
+
+std::vector<Batcher::Outcome> Batcher::FillOpenBatch(Clock::time_point now) {
+  std::vector<Outcome> dropped;
+  while (!queue_.empty()) {
+    QueuedSequence& next = queue_.front();
+    const int tokens = static_cast<int>(next.ids.size());
+    if (absl::Status live = next.sink->Liveness(now); !live.ok()) {
+      dropped.push_back({Member{std::move(next.sink), next.index, next.task}, std::move(live)});
+    } else if (!Fits(open_.size(), tokens, limits_)) {
+      open_.full = true;
+      break;
+    } else {
+      if (open_.members.empty()) open_.oldest = next.enqueued;
+      open_.packed.Append(next.ids);
+      open_.members.push_back(Member{std::move(next.sink), next.index, next.task});
+      queue_.pop_front();
+      continue;
+    }
+    --waiting_sequences_;
+    waiting_tokens_ -= tokens;
+    queue_.pop_front();
+  }
+  PublishQueueDepth();
+  return dropped;
+}
+
+void Batcher::BatcherLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    batcher_cv_.wait(lock, [this] {
+      return !finished_.empty() || (!queue_.empty() && !open_.full) || (stopping_ && Drained());
+    });
+    if (!finished_.empty()) {
+      Finished done = std::move(finished_.front());
+      finished_.pop_front();
+      lock.unlock();
+      Deliver(done.outcomes, done.timing);
+      lock.lock();
+      continue;
+    }
+    if (!queue_.empty() && !open_.full) {
+      std::vector<Outcome> dropped = FillOpenBatch(Clock::now());
+      engine_cv_.notify_one();
+      lock.unlock();
+      const Clock::time_point now = Clock::now();
+      Deliver(dropped, BatchTiming{now, now});
+      lock.lock();
+      continue;
+    }
+    break;  // stopping and drained
+  }
+}
+
+void Batcher::EngineLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (open_.members.empty()) {
+      // Stopping with nothing queued: the batcher thread will not fill again.
+      if (stopping_ && queue_.empty()) break;
+      engine_cv_.wait(lock);
+      continue;
+    }
+    const Clock::time_point when =
+        stopping_ ? Clock::time_point::min()
+                  : DispatchTime(open_.size(), open_.full, open_.oldest, limits_);
+    if (Clock::now() < when) {
+      engine_cv_.wait_until(lock, when);
+      continue;
+    }
+    OpenBatch batch = std::exchange(open_, OpenBatch{});
+    waiting_sequences_ -= batch.packed.num_sequences();
+    waiting_tokens_ -= batch.packed.num_tokens();
+    PublishQueueDepth();
+    engine_busy_ = true;
+    batcher_cv_.notify_one();  // the queue may fill a new open batch now
+    lock.unlock();
+    Finished finished = RunBatch(std::move(batch));
+    lock.lock();
+    finished_.push_back(std::move(finished));
+    engine_busy_ = false;
+    batcher_cv_.notify_one();
+  }
+  batcher_cv_.notify_one();
+}
+
+Batcher::Finished Batcher::RunBatch(OpenBatch batch) {
+  Finished finished;
+  const Clock::time_point now = Clock::now();
+  std::vector<bool> keep(batch.members.size(), true);
+  std::vector<SequenceTask> tasks;
+  for (size_t b = 0; b < batch.members.size(); ++b) {
+    absl::Status live = batch.members[b].sink->Liveness(now);
+    keep[b] = live.ok();
+    if (keep[b]) {
+      tasks.push_back(batch.members[b].task);
+    } else {
+      finished.outcomes.push_back({std::move(batch.members[b]), std::move(live)});
+    }
+  }
+  finished.timing = {now, now};
+  if (tasks.empty()) return finished;
+  const PackedBatch packed =
+      tasks.size() == batch.members.size() ? std::move(batch.packed) : Without(batch.packed, keep);
+
+  finished.timing.start = Clock::now();
+  absl::StatusOr<BatchOutput> output = engine_.Run(packed, tasks);
+  finished.timing.end = Clock::now();
+  metrics_.RecordBatch(packed.num_sequences(), packed.num_tokens(), finished.timing.end);
+  if (!output.ok()) {
+    SPDLOG_ERROR("engine failed on a batch of {} sequences, {} tokens: {}",
+                 packed.num_sequences(), packed.num_tokens(), output.status().ToString());
+  }
+  size_t out = 0;
+  for (size_t b = 0; b < batch.members.size(); ++b) {
+    if (!keep[b]) continue;
+    if (output.ok()) {
+      finished.outcomes.push_back({std::move(batch.members[b]), std::move(output->outputs[out++])});
+    } else {
+      finished.outcomes.push_back(
+          {std::move(batch.members[b]),
+           absl::InternalError(absl::StrCat("inference failed: ", output.status().message()))});
+    }
+  }
+  return finished;
+}
+
+void Batcher::Deliver(std::vector<Outcome>& outcomes, const BatchTiming& timing) {
+  for (Outcome& outcome : outcomes) {
+    if (outcome.output.ok()) {
+      outcome.member.sink->OnOutput(outcome.member.index, std::move(*outcome.output), timing);
+    } else {
+      outcome.member.sink->OnError(outcome.output.status());
+    }
+  }
+}
+
+}  // namespace mbserve::server

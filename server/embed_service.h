@@ -1,0 +1,26 @@
+// mbserve.v1.EmbedService: Embed (unary) and EmbedStream (bidirectional).
+#pragma once
+
+#include "mbserve/v1/embed.grpc.pb.h"
+#include "server/serving_context.h"
+#include "server/stream_registry.h"
+
+namespace mbserve::server {
+
+class EmbedServiceImpl final : public v1::EmbedService::CallbackService {
+ public:
+  EmbedServiceImpl(ServingContext& serving, StreamRegistry& streams)
+      : serving_(serving), streams_(streams) {}
+
+  grpc::ServerUnaryReactor* Embed(grpc::CallbackServerContext* context,
+                                  const v1::EmbedRequest* request,
+                                  v1::EmbedResponse* response) override;
+  grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>* EmbedStream(
+      grpc::CallbackServerContext* context) override;
+
+ private:
+  ServingContext& serving_;
+  StreamRegistry& streams_;
+};
+
+}  // namespace mbserve::server

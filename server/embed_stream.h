@@ -1,0 +1,58 @@
+// The reactor of one EmbedStream: reads requests one at a time, runs each as
+// its own call (own permit, own metrics), and writes responses in completion
+// order, each tagged with its request's id. Finishes when the client has
+// closed its side and every accepted request is answered.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
+#include "mbserve/v1/embed.pb.h"
+#include "server/call_state.h"
+#include "server/serving_context.h"
+#include "server/stream_registry.h"
+
+namespace mbserve::server {
+
+class EmbedStreamReactor final
+    : public grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>,
+      public Drainable {
+ public:
+  EmbedStreamReactor(grpc::CallbackServerContext* context, ServingContext& serving,
+                     StreamRegistry& registry);
+
+  void Drain() override;
+
+ private:
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+  void Accept(std::unique_ptr<v1::EmbedStreamRequest> message);
+  // Queues a response; starts writing if idle. Needs mu_.
+  void EnqueueLocked(v1::EmbedStreamResponse response);
+  // Finishes if nothing is left to read, run or write. Returns whether the
+  // caller must call Finish (outside mu_).
+  bool ShouldFinishLocked();
+  void FinishNow();
+
+  ServingContext& serving_;
+  StreamRegistry& registry_;
+  const std::shared_ptr<CallState> state_;
+  std::unique_ptr<v1::EmbedStreamRequest> incoming_;
+
+  std::mutex mu_;
+  std::deque<v1::EmbedStreamResponse> writes_;  // front() is being written
+  int running_ = 0;            // accepted, not yet answered
+  bool reading_done_ = false;  // client closed, or draining
+  bool draining_ = false;
+  bool finished_ = false;
+  bool finish_draining_ = false;  // set with finished_: the final status
+  bool broken_ = false;  // a write failed: the client is gone
+};
+
+}  // namespace mbserve::server

@@ -1,0 +1,47 @@
+#include "server/info_service.h"
+
+#include <chrono>
+
+#include "server/unary_call.h"
+
+namespace mbserve::server {
+
+InfoServiceImpl::InfoServiceImpl(ServingContext& serving) : serving_(serving) {
+  const ServedModel& model = serving.model;
+  const ServerConfig& config = serving.config;
+  info_.set_version(kServerVersion);
+  info_.set_model_id(model.name);
+  info_.set_architecture(model.architecture);
+  info_.set_hidden_size(model.hidden_size);
+  info_.set_num_layers(model.num_layers);
+  info_.set_vocab_size(model.vocab_size);
+  info_.set_max_input_length(model.max_input_length);
+  info_.set_pooling(model.pooling == Pooling::kCls ? v1::POOLING_CLS : v1::POOLING_MEAN);
+  info_.set_normalize(model.normalize);
+  for (const auto& [name, text] : model.prompts) info_.add_prompt_names(name);
+  info_.set_default_prompt_name(model.default_prompt_name);
+  for (const std::string& label : model.labels) info_.add_labels(label);
+  info_.set_dtype(model.dtype);
+  info_.set_device(model.device);
+  v1::Limits* limits = info_.mutable_limits();
+  limits->set_max_concurrent_requests(config.max_concurrent_requests);
+  limits->set_max_client_batch_size(config.max_client_batch_size);
+  limits->set_max_batch_tokens(config.max_batch_tokens);
+  limits->set_max_batch_requests(config.max_batch_requests);
+  limits->set_max_batch_delay_us(absl::ToInt64Microseconds(config.max_batch_delay));
+  limits->set_max_message_bytes(config.max_message_bytes);
+  limits->set_tokenization_workers(config.tokenization_workers);
+  limits->set_auto_truncate(config.auto_truncate);
+}
+
+grpc::ServerUnaryReactor* InfoServiceImpl::GetInfo(grpc::CallbackServerContext* context,
+                                                   const v1::GetInfoRequest* /*request*/,
+                                                   v1::GetInfoResponse* response) {
+  auto* call = new UnaryCall("GetInfo", context, serving_);
+  absl::Status status = call->Admit(/*take_permit=*/false);
+  if (status.ok()) *response = info_;
+  call->Complete(status);
+  return call;
+}
+
+}  // namespace mbserve::server

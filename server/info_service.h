@@ -1,0 +1,26 @@
+// mbserve.v1.InfoService: GetInfo, answered inline from the resolved model
+// description and flags.
+#pragma once
+
+#include "mbserve/v1/info.grpc.pb.h"
+#include "server/serving_context.h"
+
+namespace mbserve::server {
+
+// The version reported by GetInfo, metrics and logs.
+inline constexpr char kServerVersion[] = "0.1.0";
+
+class InfoServiceImpl final : public v1::InfoService::CallbackService {
+ public:
+  explicit InfoServiceImpl(ServingContext& serving);
+
+  grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
+                                    const v1::GetInfoRequest* request,
+                                    v1::GetInfoResponse* response) override;
+
+ private:
+  ServingContext& serving_;
+  v1::GetInfoResponse info_;
+};
+
+}  // namespace mbserve::server

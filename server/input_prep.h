@@ -1,0 +1,55 @@
+// Turns one request input (text, text pair or token ids) into the token ids
+// the engine runs, with the prompt, truncation and length checks every RPC
+// shares. Errors name the input ("inputs[3]") and the limit.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "mbserve/v1/common.pb.h"
+
+namespace mbserve::server {
+
+struct TruncationPolicy {
+  bool enabled = false;
+  TruncationDirection direction = TruncationDirection::kRight;
+};
+
+// A request's list of inputs must hold 1 to max_client_batch_size entries.
+absl::Status CheckInputCount(absl::string_view field, int count, int max_client_batch_size);
+
+// The request's truncation, with unset fields taken from the server.
+absl::StatusOr<TruncationPolicy> ResolveTruncation(const v1::Truncation& truncation,
+                                                   bool auto_truncate);
+
+struct PreparedInput {
+  std::vector<int32_t> ids;
+  bool truncated = false;
+};
+
+struct InputLimits {
+  int max_input_length = 0;
+  int vocab_size = 0;
+  TruncationPolicy truncation;
+};
+
+// `name` is how errors refer to the input, e.g. "inputs[3]".
+absl::StatusOr<PreparedInput> PrepareText(const Tokenizer& tokenizer, absl::string_view name,
+                                          std::string_view prompt, std::string_view text,
+                                          const InputLimits& limits);
+absl::StatusOr<PreparedInput> PreparePair(const Tokenizer& tokenizer, absl::string_view name,
+                                          std::string_view first, std::string_view second,
+                                          const InputLimits& limits);
+inline std::span<const uint32_t> IdsOf(const v1::TokenIds& ids) {
+  return {ids.ids().data(), static_cast<size_t>(ids.ids_size())};
+}
+absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const uint32_t> ids,
+                                         const InputLimits& limits);
+
+}  // namespace mbserve::server
