@@ -65,7 +65,7 @@ class MbserveClient:
                       dimensions: Optional[int] = None,
                       truncate: Optional[bool] = None) -> embed_pb2.EmbedRequest:
         request = embed_pb2.EmbedRequest(
-            inputs=[embed_pb2.EmbedInput(text=text) for text in texts])
+            inputs=[embed_pb2.EmbedInput(text=utf8(text)) for text in texts])
         # Unset fields keep the server's defaults (normalize, full size, --auto-truncate).
         if normalize is not None:
             request.normalize = normalize
@@ -83,9 +83,9 @@ class MbserveClient:
     def classify(self, texts: Sequence[str] = (), pairs: Sequence[tuple] = (), top_k: int = 0,
                  raw_scores: bool = False) -> classify_pb2.ClassifyResponse:
         """Class scores (best first) of each text, or of each (first, second) pair."""
-        inputs = [classify_pb2.ClassifyInput(text=text) for text in texts]
+        inputs = [classify_pb2.ClassifyInput(text=utf8(text)) for text in texts]
         inputs += [
-            classify_pb2.ClassifyInput(pair=classify_pb2.TextPair(first=a, second=b))
+            classify_pb2.ClassifyInput(pair=classify_pb2.TextPair(first=utf8(a), second=utf8(b)))
             for a, b in pairs
         ]
         request = classify_pb2.ClassifyRequest(inputs=inputs, top_k=top_k, raw_scores=raw_scores)
@@ -104,6 +104,12 @@ class MbserveClient:
             for i, batch in enumerate(batches))
         # No deadline: a stream lives as long as its requests keep coming.
         return self._embed.EmbedStream(requests, metadata=self._metadata)
+
+
+def utf8(text) -> bytes:
+    """Texts travel as bytes fields, so that the server, not the protobuf
+    parser, reports invalid UTF-8 (naming the input and byte offset)."""
+    return text.encode() if isinstance(text, str) else text
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:

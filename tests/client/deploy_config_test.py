@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""Checks the deployment files without Docker or a cluster.
+
+- Prometheus: `promtool check config`, `promtool check rules`, and the alert
+  unit tests (`promtool test rules`).
+- Grafana: the dashboard parses, every query is valid PromQL (promtool checks
+  them as recording rules), and panels do not overlap.
+- Metric names in the dashboard, alerts, HPA and Prometheus Adapter rules are
+  ones the server registers (server/metrics.cc), so a rename cannot silently
+  empty a panel or stall the autoscaler.
+- docker-compose.yml and deploy/k8s: they parse, and the pieces refer to each
+  other correctly (ports, labels, probes, volumes, names).
+
+Usage: deploy_config_test.py REPO_ROOT
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import yaml
+
+REPO = os.path.abspath(sys.argv.pop(1) if len(sys.argv) > 1 else ".")
+DEPLOY = os.path.join(REPO, "deploy")
+GRPC_PORT = 50051
+METRICS_PORT = 9000
+
+
+def read(*parts):
+    with open(os.path.join(REPO, *parts)) as f:
+        return f.read()
+
+
+def load_yaml(*parts):
+    return yaml.safe_load(read(*parts))
+
+
+def promtool(*args):
+    return subprocess.run(["promtool", *args], capture_output=True, text=True)
+
+
+def server_metric_names():
+    """Names registered in server/metrics.cc: .Name("...") and the rate gauge."""
+    return set(re.findall(r'"(mbserve_[a-z0-9_]+)"', read("server", "metrics.cc")))
+
+
+def metric_names_in(promql):
+    names = set(re.findall(r"\b(mbserve_[a-z0-9_]+)", promql))
+    return {re.sub(r"_(bucket|sum|count)$", "", n) if n not in server_metric_names() else n
+            for n in names}
+
+
+def dashboard():
+    return json.loads(read("deploy", "grafana", "dashboards", "mbserve.json"))
+
+
+def dashboard_queries():
+    return [t["expr"] for p in dashboard()["panels"] for t in p.get("targets", [])]
+
+
+def concrete(expr):
+    """A Grafana query with its variables replaced, so promtool can parse it."""
+    return (expr.replace("$__rate_interval", "1m").replace("$instance", ".*")
+            .replace("$rpc", ".*"))
+
+
+class PrometheusTest(unittest.TestCase):
+
+    def test_config_and_rules_are_valid(self):
+        for args in (["check", "config", os.path.join(DEPLOY, "prometheus", "prometheus.yml")],
+                     ["check", "rules", os.path.join(DEPLOY, "prometheus", "rules.yml")]):
+            result = promtool(*args)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_alerts_fire_as_specified(self):
+        result = promtool("test", "rules", os.path.join(DEPLOY, "prometheus", "rules_test.yml"))
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_scrapes_the_metrics_port(self):
+        config = load_yaml("deploy", "prometheus", "prometheus.yml")
+        (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "mbserve"]
+        self.assertEqual(job["dns_sd_configs"][0]["port"], METRICS_PORT)
+        self.assertEqual(job["dns_sd_configs"][0]["names"], ["mbserve"])
+
+
+class DashboardTest(unittest.TestCase):
+
+    def test_every_query_is_valid_promql(self):
+        queries = dashboard_queries()
+        self.assertGreater(len(queries), 10)
+        rules = {"groups": [{"name": "dashboard", "rules": [
+            {"record": f"dashboard:query_{i}", "expr": concrete(q)}
+            for i, q in enumerate(queries)]}]}
+        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as f:
+            yaml.safe_dump(rules, f)
+        try:
+            result = promtool("check", "rules", f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_shows_what_the_issue_asks_for(self):
+        titles = {p["title"] for p in dashboard()["panels"]}
+        for title in ("Tokens/s", "Request rate by code", "Request latency", "Queue depth",
+                      "Batch size (sequences)", "Batch tokens"):
+            self.assertIn(title, titles)
+        latency = [p for p in dashboard()["panels"] if p["title"] == "Request latency"][0]
+        self.assertEqual([t["legendFormat"] for t in latency["targets"]], ["p50", "p90", "p99"])
+
+    def test_panels_use_the_datasource_variable_and_do_not_overlap(self):
+        panels = dashboard()["panels"]
+        self.assertEqual(len({p["id"] for p in panels}), len(panels))
+        cells = set()
+        for panel in panels:
+            self.assertEqual(panel["datasource"]["uid"], "${datasource}", panel["title"])
+            g = panel["gridPos"]
+            self.assertLessEqual(g["x"] + g["w"], 24, panel["title"])
+            for x in range(g["x"], g["x"] + g["w"]):
+                for y in range(g["y"], g["y"] + g["h"]):
+                    self.assertNotIn((x, y), cells, panel["title"])
+                    cells.add((x, y))
+
+    def test_provisioning_points_at_the_mounted_dashboards(self):
+        provider = load_yaml("deploy", "grafana", "provisioning", "dashboards", "mbserve.yml")
+        path = provider["providers"][0]["options"]["path"]
+        grafana = load_yaml("docker-compose.yml")["services"]["grafana"]
+        self.assertIn(f"./deploy/grafana/dashboards:{path}:ro", grafana["volumes"])
+        datasource = load_yaml("deploy", "grafana", "provisioning", "datasources",
+                               "prometheus.yml")["datasources"][0]
+        self.assertEqual(datasource["uid"], "prometheus")
+        variable = dashboard()["templating"]["list"][0]
+        self.assertEqual((variable["name"], variable["query"]), ("datasource", "prometheus"))
+
+
+class MetricNamesTest(unittest.TestCase):
+
+    def assert_known(self, where, promql):
+        unknown = metric_names_in(promql) - server_metric_names()
+        self.assertFalse(unknown, f"{where} uses metrics the server does not export: {unknown}")
+
+    def test_server_exports_the_metrics_of_issue_4(self):
+        names = server_metric_names()
+        for name in ("mbserve_requests_total", "mbserve_tokens_per_second",
+                     "mbserve_queue_tokens", "mbserve_batch_tokens", "mbserve_model_info"):
+            self.assertIn(name, names)
+
+    def test_dashboard_alerts_and_autoscaling_use_exported_metrics(self):
+        for query in dashboard_queries():
+            self.assert_known("the dashboard", query)
+        for group in load_yaml("deploy", "prometheus", "rules.yml")["groups"]:
+            for rule in group["rules"]:
+                self.assert_known(f"alert {rule['alert']}", rule["expr"])
+        for rule in load_yaml("deploy", "k8s", "prometheus-adapter", "values.yaml")["rules"][
+                "custom"]:
+            self.assert_known("the adapter", rule["seriesQuery"])
+
+
+class ComposeTest(unittest.TestCase):
+
+    def setUp(self):
+        self.compose = load_yaml("docker-compose.yml")
+        self.services = self.compose["services"]
+
+    def test_gpu_service_reserves_a_gpu(self):
+        (device,) = self.services["mbserve"]["deploy"]["resources"]["reservations"]["devices"]
+        self.assertEqual(device["driver"], "nvidia")
+        self.assertIn("gpu", device["capabilities"])
+        self.assertEqual(self.services["mbserve"]["build"]["args"]["VARIANT"], "cuda")
+
+    def test_cpu_profile_answers_to_the_same_name(self):
+        cpu = self.services["mbserve-cpu"]
+        self.assertEqual(cpu["profiles"], ["cpu"])
+        self.assertEqual(cpu["build"]["args"]["VARIANT"], "cpu")
+        self.assertIn("mbserve", cpu["networks"]["default"]["aliases"])
+        self.assertNotIn("deploy", cpu)
+
+    def test_servers_mount_the_model_and_publish_both_ports(self):
+        for name in ("mbserve", "mbserve-cpu"):
+            service = self.services[name]
+            self.assertTrue(any(v.endswith(":/models:ro") for v in service["volumes"]), name)
+            container_ports = {int(p.rsplit(":", 1)[1]) for p in service["ports"]}
+            self.assertEqual(container_ports, {GRPC_PORT, METRICS_PORT}, name)
+
+    def test_mounted_files_exist(self):
+        for service in self.services.values():
+            for volume in service.get("volumes", []):
+                source = volume.split(":")[0]
+                if source.startswith("./deploy/"):
+                    self.assertTrue(os.path.exists(os.path.join(REPO, source)), source)
+
+
+class KubernetesTest(unittest.TestCase):
+
+    def setUp(self):
+        kustomization = load_yaml("deploy", "k8s", "kustomization.yaml")
+        self.objects = {}
+        for resource in kustomization["resources"]:
+            obj = load_yaml("deploy", "k8s", resource)
+            self.objects[obj["kind"]] = obj
+        self.pod = self.objects["Deployment"]["spec"]["template"]
+        (self.container,) = self.pod["spec"]["containers"]
+
+    def test_deployment_runs_on_a_gpu_and_probes_grpc_health(self):
+        resources = self.container["resources"]
+        self.assertEqual(resources["limits"]["nvidia.com/gpu"], 1)
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            self.assertEqual(self.container[probe]["grpc"]["port"], GRPC_PORT, probe)
+        ports = {p["name"]: p["containerPort"] for p in self.container["ports"]}
+        self.assertEqual(ports, {"grpc": GRPC_PORT, "metrics": METRICS_PORT})
+        self.assertTrue(self.pod["spec"]["securityContext"]["runAsNonRoot"])
+
+    def test_model_volume_is_mounted_where_the_server_looks(self):
+        env = {e["name"]: e.get("value") for e in self.container["env"]}
+        mounts = {m["name"]: m for m in self.container["volumeMounts"]}
+        self.assertEqual(mounts["model"]["mountPath"], env["MBSERVE_MODEL"])
+        self.assertTrue(mounts["model"]["readOnly"])
+        volumes = {v["name"]: v for v in self.pod["spec"]["volumes"]}
+        claim = volumes["model"]["persistentVolumeClaim"]["claimName"]
+        self.assertEqual(claim, self.objects["PersistentVolumeClaim"]["metadata"]["name"])
+
+    def test_headless_service_selects_the_pods(self):
+        service = self.objects["Service"]
+        self.assertEqual(service["spec"]["clusterIP"], "None")
+        labels = self.pod["metadata"]["labels"]
+        for key, value in service["spec"]["selector"].items():
+            self.assertEqual(labels.get(key), value)
+        self.assertEqual(service["spec"]["ports"][0]["port"], GRPC_PORT)
+
+    def test_pod_monitor_and_hpa_point_at_the_deployment(self):
+        monitor = self.objects["PodMonitor"]
+        self.assertEqual(monitor["spec"]["podMetricsEndpoints"][0]["port"], "metrics")
+        self.assertEqual(monitor["spec"]["selector"]["matchLabels"],
+                         self.objects["Deployment"]["spec"]["selector"]["matchLabels"])
+        hpa = self.objects["HorizontalPodAutoscaler"]
+        self.assertEqual(hpa["spec"]["scaleTargetRef"]["name"],
+                         self.objects["Deployment"]["metadata"]["name"])
+        metric = hpa["spec"]["metrics"][0]["pods"]["metric"]["name"]
+        adapter = load_yaml("deploy", "k8s", "prometheus-adapter", "values.yaml")
+        self.assertIn(metric, [r["name"]["as"] for r in adapter["rules"]["custom"]])
+
+
+class DockerfileTest(unittest.TestCase):
+
+    def setUp(self):
+        self.dockerfile = read("Dockerfile")
+
+    def test_builds_from_cuda_devel_runs_on_cuda_runtime_and_has_a_cpu_variant(self):
+        self.assertRegex(self.dockerfile, r"FROM nvidia/cuda:\$\{CUDA_VERSION\}-devel-")
+        self.assertRegex(self.dockerfile, r"FROM nvidia/cuda:\$\{CUDA_VERSION\}-runtime-")
+        self.assertIn("FROM debian:bookworm AS build-base-cpu", self.dockerfile)
+        self.assertIn("ARG VARIANT=cuda", self.dockerfile)
+
+    def test_runtime_is_non_root_healthchecked_and_configured_by_environment(self):
+        runtime = self.dockerfile.split("AS runtime\n", 1)[1]
+        self.assertRegex(runtime, r"\nUSER 10001")
+        self.assertIn("EXPOSE 50051 9000", runtime)
+        self.assertIn("MBSERVE_MODEL=/models", runtime)
+        self.assertIn("MBSERVE_METRICS_PORT=9000", runtime)
+        self.assertRegex(runtime, r"HEALTHCHECK [^\n]*\\\n\s+CMD .*mbserve-cli health")
+
+    def test_copied_helper_exists_and_is_executable(self):
+        path = os.path.join(DEPLOY, "docker", "collect_runtime_libs.sh")
+        self.assertTrue(os.access(path, os.X_OK))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
