@@ -49,6 +49,8 @@ TEST(ReportTest, JsonCarriesTheSameNumbers) {
   const nlohmann::json json = nlohmann::json::parse(ReportJson(Example()));
   EXPECT_EQ(json["requests_ok"], 100);
   EXPECT_EQ(json["requests_failed"], 3);
+  EXPECT_EQ(json["inputs"], 200);
+  EXPECT_EQ(json["tokens"], 102400);
   EXPECT_DOUBLE_EQ(json["requests_per_s"].get<double>(), 50.0);
   EXPECT_DOUBLE_EQ(json["tokens_per_s"].get<double>(), 51200.0);
   EXPECT_DOUBLE_EQ(json["latency_s"]["p99"].get<double>(), 0.099);

@@ -56,6 +56,8 @@ std::string ReportJson(const BenchReport& report) {
       {"elapsed_s", report.elapsed_s},
       {"requests_ok", latency.count},
       {"requests_failed", tally.errors()},
+      {"inputs", tally.inputs},
+      {"tokens", tally.tokens},
       {"requests_per_s", PerSecond(latency.count, report.elapsed_s)},
       {"inputs_per_s", PerSecond(tally.inputs, report.elapsed_s)},
       {"tokens_per_s", PerSecond(tally.tokens, report.elapsed_s)},

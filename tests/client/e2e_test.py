@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""End to end: the real mbserve binary on a tiny model, called by the Python
+example client and by mbserve-cli (embed, classify, tokenize, info, health,
+bench), with an API key; then its /metrics is checked against the names the
+Grafana dashboard queries, and it must stop cleanly on SIGTERM.
+
+Usage: e2e_test.py --server BIN --cli BIN --repo ROOT --work DIR
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import unittest
+import urllib.request
+
+ARGS = None
+API_KEY = "e2e-secret"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def norm(values):
+    return math.sqrt(sum(v * v for v in values))
+
+
+class Server:
+    """The mbserve binary on its own ports, logging to a file."""
+
+    def __init__(self, model_dir, log_path):
+        self.port = free_port()
+        self.metrics_port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(
+            [ARGS.server, "--model", model_dir, "--host", "127.0.0.1",
+             "--port", str(self.port), "--metrics-port", str(self.metrics_port),
+             "--api-key", API_KEY, "--num-threads", "1", "--tokenization-workers", "1"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_serving(self, timeout_s=120):
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"mbserve exited with {self.process.returncode}:\n"
+                                     + self.log_tail())
+            # Health needs no API key: this is what the probes and HEALTHCHECK do.
+            health = subprocess.run([ARGS.cli, "health", "--address", self.address,
+                                     "--timeout", "1"], capture_output=True, text=True,
+                                    env=cli_env())
+            if health.returncode == 0:
+                return
+            time.sleep(0.5)
+        raise AssertionError("mbserve did not become SERVING:\n" + self.log_tail())
+
+    def log_tail(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return "".join(f.readlines()[-30:])
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        return self.process.returncode
+
+
+def cli_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MBSERVE_")}
+    env.update(extra)
+    return env
+
+
+class EndToEndTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        work = ARGS.work
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        cls.model_dir = os.path.join(work, "model")
+        subprocess.run([sys.executable,
+                        os.path.join(ARGS.repo, "tests", "reference", "make_tiny_model.py"),
+                        "--out", cls.model_dir], check=True)
+        cls.stubs = os.path.join(work, "stubs")
+        subprocess.run([os.path.join(ARGS.repo, "client", "python", "generate_stubs.sh"),
+                        cls.stubs], check=True, env=dict(os.environ, PYTHON=sys.executable))
+        cls.server = Server(cls.model_dir, os.path.join(work, "server.log"))
+        cls.server.wait_serving()
+        cls.info = cls.cli_json("info")
+
+    @classmethod
+    def tearDownClass(cls):
+        # SIGTERM drains and exits 0: what Docker and Kubernetes rely on.
+        code = cls.server.stop()
+        if code != 0:
+            raise AssertionError(f"mbserve exited {code} on SIGTERM:\n{cls.server.log_tail()}")
+
+    @classmethod
+    def cli(cls, *args, stdin=None, with_key=True):
+        """Runs mbserve-cli against the server; the key comes from the environment."""
+        env = cli_env(MBSERVE_API_KEY=API_KEY) if with_key else cli_env()
+        return subprocess.run([ARGS.cli, *args, "--address", cls.server.address], input=stdin,
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    @classmethod
+    def cli_json(cls, *args, stdin=None):
+        result = cls.cli(*args, "--output", "json", stdin=stdin)
+        if result.returncode != 0:
+            raise AssertionError(f"mbserve-cli {' '.join(args)} exited {result.returncode}: "
+                                 f"{result.stderr}")
+        return json.loads(result.stdout)
+
+    # --- the Python example client -------------------------------------------
+
+    def test_python_example_client_tests_pass(self):
+        env = dict(os.environ, MBSERVE_STUBS=self.stubs, MBSERVE_TEST_ADDRESS=self.server.address,
+                   MBSERVE_TEST_API_KEY=API_KEY)
+        result = subprocess.run(
+            [sys.executable, os.path.join(ARGS.repo, "client", "python", "test_example.py"), "-v"],
+            capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("skipped", result.stderr)  # the API-key test ran too
+
+    def test_python_example_runs(self):
+        env = dict(os.environ, MBSERVE_STUBS=self.stubs)
+        result = subprocess.run(
+            [sys.executable, os.path.join(ARGS.repo, "client", "python", "mbserve_example.py"),
+             "--address", self.server.address, "--api-key", API_KEY],
+            capture_output=True, text=True, env=env, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("Embed: 3 vectors", result.stdout)
+        self.assertIn("EmbedStream: 6 responses", result.stdout)
+
+    # --- mbserve-cli ---------------------------------------------------------
+
+    def test_info(self):
+        self.assertTrue(self.info["model_id"])
+        self.assertGreater(self.info["hidden_size"], 0)
+        self.assertEqual(self.info["device"], "cpu")
+
+    def test_api_key_is_required(self):
+        result = self.cli("info", with_key=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("UNAUTHENTICATED", result.stderr)
+
+    def test_health(self):
+        self.assertEqual(self.cli_json("health")["status"], "SERVING")
+        service = self.cli_json("health", "--service", "mbserve.v1.EmbedService")
+        self.assertEqual(service["status"], "SERVING")
+        unknown = self.cli("health", "--service", "no.such.Service")
+        self.assertEqual(unknown.returncode, 1)
+        self.assertIn("NOT_FOUND", unknown.stderr)
+
+    def test_embed_from_arguments_and_stdin(self):
+        response = self.cli_json("embed", "hello world", "a second text")
+        self.assertEqual(len(response["embeddings"]), 2)
+        for embedding in response["embeddings"]:
+            self.assertEqual(len(embedding["values"]), self.info["hidden_size"])
+            self.assertAlmostEqual(norm(embedding["values"]), 1.0, places=4)
+        piped = self.cli_json("embed", "--dimensions", "4", stdin="one\n\ntwo\nthree\n")
+        self.assertEqual([len(e["values"]) for e in piped["embeddings"]], [4, 4, 4])
+
+    def test_embed_table(self):
+        result = self.cli("embed", "--output", "table", "hello world")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        header = result.stdout.splitlines()[0].split()
+        self.assertEqual(header, ["#", "input", "tokens", "dims", "norm", "values"])
+        self.assertIn("hello world", result.stdout)
+        self.assertIn(" tokens in ", result.stdout)  # the usage footer
+
+    def test_embed_error_names_the_field(self):
+        result = self.cli("embed", "--dimensions", str(self.info["hidden_size"] + 1), "x")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("INVALID_ARGUMENT", result.stderr)
+        self.assertIn("dimensions", result.stderr)
+
+    def test_tokenize(self):
+        response = self.cli_json("tokenize", "hello world")
+        tokens = response["results"][0]["tokens"]
+        self.assertTrue(tokens[0]["special"])
+        self.assertTrue(tokens[-1]["special"])
+        self.assertGreater(len(tokens), 2)
+
+    def test_classify_follows_the_model_head(self):
+        if not self.info["labels"]:
+            result = self.cli("classify", "great")
+            self.assertEqual(result.returncode, 1)
+            self.assertIn("FAILED_PRECONDITION", result.stderr)
+            return
+        response = self.cli_json("classify", "great", "awful", "--top-k", "1")
+        self.assertEqual(len(response["results"]), 2)
+        for result in response["results"]:
+            self.assertEqual(len(result["scores"]), 1)
+            self.assertIn(result["scores"][0]["label"], self.info["labels"])
+        pairs = self.cli_json("classify", "--pairs", stdin="query\tdocument\n")
+        self.assertEqual(len(pairs["results"]), 1)
+
+    def test_bench_unary(self):
+        report = self.cli_json("bench", "--requests", "40", "--concurrency", "4", "--lengths",
+                               "uniform:3:64", "--batch-size", "2")
+        self.assertEqual(report["requests_ok"], 40)
+        self.assertEqual(report["requests_failed"], 0)
+        self.assertEqual(report["rpc"], "Embed")
+        self.assertGreater(report["tokens_per_s"], 0)
+        latency = report["latency_s"]
+        self.assertLessEqual(latency["p50"], latency["p90"])
+        self.assertLessEqual(latency["p90"], latency["p99"])
+        self.assertLessEqual(latency["p99"], latency["max"])
+
+    def test_bench_stream(self):
+        report = self.cli_json("bench", "--stream", "--streams", "2", "--concurrency", "6",
+                               "--requests", "30", "--lengths", "fixed:16")
+        self.assertEqual(report["rpc"], "EmbedStream")
+        self.assertEqual(report["requests_ok"], 30)
+        self.assertEqual(report["requests_failed"], 0)
+
+    def test_bench_by_duration_counts_errors_by_code(self):
+        result = self.cli("bench", "--duration", "1", "--concurrency", "2", "--dimensions", "0",
+                          "--output", "json")
+        self.assertEqual(result.returncode, 1, "nothing succeeded")
+        report = json.loads(result.stdout)
+        self.assertEqual(report["requests_ok"], 0)
+        self.assertGreater(report["errors_by_code"]["INVALID_ARGUMENT"], 0)
+        self.assertEqual(report["requests_failed"], report["errors_by_code"]["INVALID_ARGUMENT"])
+        self.assertGreaterEqual(report["elapsed_s"], 1.0)
+
+    def test_metrics_have_what_the_dashboard_queries(self):
+        self.cli_json("embed", "so that every family has a sample")
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.server.metrics_port}/metrics",
+                                    timeout=10) as response:
+            exposition = response.read().decode()
+        exported = {line.split("{")[0].split(" ")[0] for line in exposition.splitlines()
+                    if line and not line.startswith("#")}
+        with open(os.path.join(ARGS.repo, "deploy", "grafana", "dashboards",
+                               "mbserve.json")) as f:
+            dashboard = json.load(f)
+        queried = {name for panel in dashboard["panels"] for target in panel["targets"]
+                   for name in re.findall(r"\b(mbserve_[a-z0-9_]+)", target["expr"])}
+        self.assertFalse(queried - exported, f"exported: {sorted(exported)}")
+        self.assertIn('code="OK"', exposition)
+
+
+def main():
+    global ARGS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--cli", required=True)
+    parser.add_argument("--repo", required=True)
+    parser.add_argument("--work", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
+
+
+if __name__ == "__main__":
+    main()
