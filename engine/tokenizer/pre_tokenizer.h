@@ -1,0 +1,43 @@
+// The tokenizer.json "pre_tokenizer": ByteLevel, Split (PCRE2) and Sequence.
+// It cuts a normalized piece into the words the model encodes one by one.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/tokenizer/normalized_text.h"
+#include "engine/tokenizer/regex_split.h"
+#include "nlohmann/json.hpp"
+
+namespace mbserve::tokenizer_internal {
+
+class PreTokenizer {
+ public:
+  // `config` is the "pre_tokenizer" value (null for none).
+  static absl::StatusOr<PreTokenizer> FromJson(const nlohmann::json& config);
+
+  // True when a ByteLevel step maps the words to bytes, so the model's
+  // vocabulary is written in the byte-level alphabet.
+  bool byte_level() const { return byte_level_; }
+  // True when each piece gets a leading space (ByteLevel add_prefix_space).
+  bool add_prefix_space() const { return add_prefix_space_; }
+
+  // Appends the words of text[begin, end), one piece of normalized text
+  // (after any prefix space was prepended), as byte ranges of `text`.
+  void Split(std::string_view text, size_t begin, size_t end, std::vector<ByteRange>& words) const;
+
+ private:
+  struct Step {
+    bool gpt2 = false;  // the GPT-2 regex, matched by SplitGpt2
+    std::shared_ptr<const RegexSplit> regex;
+  };
+  absl::Status Add(const nlohmann::json& config);
+
+  std::vector<Step> steps_;
+  bool byte_level_ = false;
+  bool add_prefix_space_ = false;
+};
+
+}  // namespace mbserve::tokenizer_internal
