@@ -20,36 +20,41 @@ std::optional<std::string> GetEnv(absl::string_view name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace mbserve::cli;
+  using mbserve::cli::CliOptions;
+  using mbserve::cli::Command;
+  using mbserve::cli::Io;
+  using mbserve::cli::kExitOk;
+  using mbserve::cli::kExitUsage;
+  using mbserve::cli::OutputFormat;
   const std::vector<std::string> args(argv + 1, argv + argc);
-  absl::StatusOr<CliOptions> options = ParseArgs(args, GetEnv);
+  absl::StatusOr<CliOptions> options = mbserve::cli::ParseArgs(args, GetEnv);
   if (!options.ok()) {
     std::cerr << "mbserve-cli: " << options.status().message() << "\n";
     return kExitUsage;
   }
   if (options->help) {
-    std::cout << UsageText();
+    std::cout << mbserve::cli::UsageText();
     return kExitOk;
   }
-  const bool out_is_terminal = isatty(STDOUT_FILENO) != 0;
   OutputFormat format = options->output;
-  if (format == OutputFormat::kAuto)
-    format = out_is_terminal ? OutputFormat::kTable : OutputFormat::kJson;
+  if (format == OutputFormat::kAuto) {
+    format = isatty(STDOUT_FILENO) ? OutputFormat::kTable : OutputFormat::kJson;
+  }
   const Io io{std::cin,  isatty(STDIN_FILENO) != 0,  std::cout,
               std::cerr, isatty(STDERR_FILENO) != 0, format};
   switch (options->command) {
     case Command::kEmbed:
-      return RunEmbed(*options, io);
+      return mbserve::cli::RunEmbed(*options, io);
     case Command::kClassify:
-      return RunClassify(*options, io);
+      return mbserve::cli::RunClassify(*options, io);
     case Command::kTokenize:
-      return RunTokenize(*options, io);
+      return mbserve::cli::RunTokenize(*options, io);
     case Command::kInfo:
-      return RunInfo(*options, io);
+      return mbserve::cli::RunInfo(*options, io);
     case Command::kHealth:
-      return RunHealth(*options, io);
+      return mbserve::cli::RunHealth(*options, io);
     case Command::kBench:
-      return RunBench(*options, io);
+      return mbserve::cli::RunBench(*options, io);
   }
   return kExitUsage;
 }
