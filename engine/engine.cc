@@ -2,8 +2,6 @@
 
 #include <omp.h>
 
-#include <cblas.h>
-
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -29,8 +27,8 @@ class EngineImpl final : public Engine {
     if (options_.num_threads > 0) {
       // Per call: OpenMP's thread count belongs to the calling thread, and
       // the engine may be created on one thread and driven from another.
+      // The OpenMP build of OpenBLAS follows the caller's count.
       omp_set_num_threads(options_.num_threads);
-      openblas_set_num_threads(options_.num_threads);
     }
     MBSERVE_RETURN_IF_ERROR(model_->Encode(batch));
     BatchOutput result;

@@ -14,6 +14,10 @@
 namespace mbserve {
 namespace {
 
+int64_t RoundUp(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
 absl::StatusOr<Buffer> AllocateFloat32(Device device, int64_t rows, int64_t cols) {
   return Buffer::Allocate(device, static_cast<size_t>(rows * cols) * sizeof(float));
 }
@@ -48,8 +52,25 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
     MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.sin.data(), host.sin.size() * sizeof(float), table.sin));
     model->rope_tables_.emplace(layer.rope_theta, std::move(table));
   }
+  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(device));
+  model->ComputeMinGemmRows(*backend);
   MBSERVE_RETURN_IF_ERROR(model->AllocateActivations(max_batch_tokens));
   return model;
+}
+
+void ModernBert::ComputeMinGemmRows(const Backend& backend) {
+  const int64_t h = config_.hidden_size;
+  const int64_t i = config_.intermediate_size;
+  std::vector<std::pair<int64_t, int64_t>> shapes = {{3 * h, h}, {h, h}, {2 * i, h}, {h, i}};
+  if (config_.head == HeadKind::kMaskedLm) shapes.push_back({config_.vocab_size, h});
+  if (config_.head == HeadKind::kSequenceClassification) shapes.push_back({config_.num_labels(), h});
+  int64_t floor = kRowAlignment;
+  for (auto [n, k] : shapes) floor = std::max(floor, backend.GemmRowFloor(n, k));
+  min_gemm_rows_ = RoundUp(floor, kRowAlignment);
+}
+
+int64_t ModernBert::GemmRows(int64_t count) const {
+  return std::max(RoundUp(count, kRowAlignment), min_gemm_rows_);
 }
 
 absl::StatusOr<Buffer> ModernBert::AllocateActivation(int64_t rows, int64_t cols) const {
@@ -59,9 +80,11 @@ absl::StatusOr<Buffer> ModernBert::AllocateActivation(int64_t rows, int64_t cols
 absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
   const int64_t h = config_.hidden_size;
   const int64_t i = config_.intermediate_size;
-  capacity_rows_ = PaddedRows(max_batch_tokens) + kRowAlignment;
+  // Slack past the largest batch, so the padded view of a head chunk that
+  // starts at the batch's last token still fits.
+  capacity_rows_ = GemmRows(max_batch_tokens) + GemmRows(kHeadChunkRows);
   const int64_t rows = capacity_rows_;
-  const int64_t head_rows = std::max<int64_t>(rows, PaddedRows(kHeadChunkRows));
+  const int64_t head_rows = rows;
   MBSERVE_ASSIGN_OR_RETURN(ids_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
   MBSERVE_ASSIGN_OR_RETURN(positions_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
   MBSERVE_ASSIGN_OR_RETURN(cu_seqlens_buffer_,
@@ -76,7 +99,7 @@ absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
   MBSERVE_ASSIGN_OR_RETURN(head_buffer_, AllocateActivation(2 * head_rows, h));
   int64_t logits_floats = 0;
   if (config_.head == HeadKind::kMaskedLm) {
-    logits_floats = PaddedRows(kHeadChunkRows) * config_.vocab_size;
+    logits_floats = GemmRows(kHeadChunkRows) * config_.vocab_size;
   } else if (config_.head == HeadKind::kSequenceClassification) {
     logits_floats = rows * config_.num_labels();
   }
@@ -86,11 +109,11 @@ absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
 
 absl::Status ModernBert::UploadBatch(const PackedBatch& batch) {
   const int64_t tokens = batch.num_tokens();
-  const int64_t rows = PaddedRows(tokens);
-  if (rows + kRowAlignment > capacity_rows_) {
-    return absl::InvalidArgumentError(absl::StrCat("batch of ", tokens,
-                                                   " tokens exceeds the engine's buffers of ",
-                                                   capacity_rows_ - kRowAlignment, " tokens"));
+  const int64_t rows = GemmRows(tokens);
+  if (rows + GemmRows(kHeadChunkRows) > capacity_rows_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch of ", tokens, " tokens exceeds the engine's buffers of ",
+        capacity_rows_ - GemmRows(kHeadChunkRows), " rows"));
   }
   // Padding rows get token 0 and position 0: real ids, so they stay finite.
   std::vector<int32_t> ids(rows, 0), positions(rows, 0);
@@ -154,7 +177,7 @@ absl::Status ModernBert::RunLayer(int index, int64_t rows) {
 absl::StatusOr<Tensor> ModernBert::PoolAll(Pooling pooling, bool normalize) {
   const int64_t n = layout_.num_sequences();
   const int64_t h = config_.hidden_size;
-  Tensor pooled = pooled_buffer_.View(dtype_, {PaddedRows(n), h});
+  Tensor pooled = pooled_buffer_.View(dtype_, {GemmRows(n), h});
   MBSERVE_RETURN_IF_ERROR(
       Pool(normed_, layout_, pooling == Pooling::kMean, pooled.RowSlice(0, n)));
   if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(pooled.RowSlice(0, n)));
@@ -194,7 +217,7 @@ absl::StatusOr<Tensor> ModernBert::MaskedLmLogits(int64_t first, int64_t count) 
     return absl::InvalidArgumentError(
         absl::StrCat("MaskedLmLogits: ", count, " rows, at most ", kHeadChunkRows));
   }
-  const int64_t rows = PaddedRows(count);
+  const int64_t rows = GemmRows(count);
   const int64_t h = config_.hidden_size;
   // The padded view may reach past the batch into the slack rows: those rows
   // are computed and ignored, and each row's logits depend on that row only.

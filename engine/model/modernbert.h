@@ -16,13 +16,11 @@
 namespace mbserve {
 
 // Activations have their row count rounded up to this. BLAS libraries pick
-// different kernels for short or ragged row counts, which would make a
-// sequence's numbers depend on what else is in its batch; with rows padded
-// to a multiple of 16 every real row goes through the same code path.
+// different kernels for ragged row counts, which would make a sequence's
+// numbers depend on what else is in its batch; with rows padded to a multiple
+// of 16 (and to the backend's GemmRowFloor) every real row goes through the
+// same code path.
 inline constexpr int kRowAlignment = 16;
-inline int64_t PaddedRows(int64_t rows) {
-  return (rows + kRowAlignment - 1) / kRowAlignment * kRowAlignment;
-}
 
 class ModernBert {
  public:
@@ -39,24 +37,27 @@ class ModernBert {
   DType stored_dtype() const { return stored_dtype_; }
 
   // Runs embeddings, every layer and the final norm. Afterwards hidden()
-  // holds the states [PaddedRows(T), H] and layout() the sequences. The batch
+  // holds the states [GemmRows(T), H] and layout() the sequences. The batch
   // must already be validated (ids in the vocabulary, lengths in range).
   absl::Status Encode(const PackedBatch& batch);
   const Tensor& hidden() const { return normed_; }
   const SequenceLayout& layout() const { return layout_; }
 
-  // Pooled states of every sequence of the last batch, [PaddedRows(n), H].
+  // Pooled states of every sequence of the last batch, [GemmRows(n), H].
   absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize);
   // Classification logits of every sequence of the last batch,
-  // [PaddedRows(n), num_labels].
+  // [GemmRows(n), num_labels].
   absl::StatusOr<Tensor> ClassifyAll();
   // MaskedLM logits of rows [first, first + count) of hidden(), count <=
-  // kHeadChunkRows, as [PaddedRows(count), vocab].
+  // kHeadChunkRows, as [GemmRows(count), vocab].
   absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count);
   static constexpr int64_t kHeadChunkRows = 256;
 
  private:
   ModernBert() = default;
+  // Rows to give GEMMs for `count` real rows (see kRowAlignment).
+  int64_t GemmRows(int64_t count) const;
+  void ComputeMinGemmRows(const Backend& backend);
   absl::Status AllocateActivations(int max_batch_tokens);
   absl::StatusOr<Buffer> AllocateActivation(int64_t rows, int64_t cols) const;
   absl::Status UploadBatch(const PackedBatch& batch);
@@ -81,6 +82,7 @@ class ModernBert {
   Buffer ids_buffer_, positions_buffer_, cu_seqlens_buffer_;
   Buffer residual_buffer_, normed_buffer_, qkv_buffer_, attention_buffer_, mlp_in_buffer_,
       mlp_out_buffer_, pooled_buffer_, head_buffer_, logits_buffer_;
+  int64_t min_gemm_rows_ = kRowAlignment;
   int64_t capacity_rows_ = 0;
 
   // Views for the current batch.

@@ -6,8 +6,6 @@
 // Blocks are cut relative to the start of their own sequence and each BLAS
 // call runs single-threaded inside the OpenMP region, so a sequence's result
 // never depends on what else is in the batch.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -87,7 +85,7 @@ void CpuBackend::Attention(const Tensor& qkv, const SequenceLayout& layout, int 
       const float* v = k + hidden;
       float* o = out.data<float>() + static_cast<int64_t>(start + q0) * hidden + head_offset;
 
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, head_dim, scale, q, stride,
+      blas_.sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, head_dim, scale, q, stride,
                   k, stride, 0.0f, scores.data(), cols);
       MaskedSoftmaxRows(scores.data(), rows, cols, [&](int r) {
         if (global) return std::pair<int, int>(0, cols);
@@ -95,7 +93,7 @@ void CpuBackend::Attention(const Tensor& qkv, const SequenceLayout& layout, int 
         return std::pair<int, int>(std::max(k0, query - half_window) - k0,
                                    std::min(k1, query + half_window + 1) - k0);
       });
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, cols, 1.0f,
+      blas_.sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, head_dim, cols, 1.0f,
                   scores.data(), cols, v, stride, 0.0f, o, hidden);
     }
   }

@@ -7,7 +7,9 @@ namespace mbserve {
 
 absl::StatusOr<Backend*> GetBackend(Device device) {
   if (device.is_cpu()) {
-    static CpuBackend cpu;
+    static const absl::StatusOr<const CpuBlas*> blas = LoadCpuBlas();
+    if (!blas.ok()) return blas.status();
+    static CpuBackend cpu(**blas);
     return &cpu;
   }
   return absl::FailedPreconditionError(absl::StrCat(

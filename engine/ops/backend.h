@@ -37,6 +37,10 @@ class Backend {
   // Waits for queued work; results copied to the host are valid afterwards.
   virtual absl::Status Synchronize() = 0;
 
+  // The fewest rows a Linear with w [n, k] must be given for each row's
+  // result to depend on that row alone. BLAS libraries switch to other
+  // kernels for small products, so the model pads small batches up to this.
+  virtual int64_t GemmRowFloor(int64_t n, int64_t k) const = 0;
   // out[r, :] = x[r, :] @ w^T (+ out[r, :] when accumulate).
   virtual void Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) = 0;
   // out[r, :] += bias.

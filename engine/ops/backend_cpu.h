@@ -3,17 +3,22 @@
 #pragma once
 
 #include "engine/ops/backend.h"
+#include "engine/ops/blas_cpu.h"
 
 namespace mbserve {
 
 class CpuBackend final : public Backend {
  public:
+  explicit CpuBackend(const CpuBlas& blas) : blas_(blas) {}
+  const CpuBlas& blas() const { return blas_; }
+
   void* Allocate(size_t bytes, std::string* error) override;
   void Free(void* data) override;
   absl::Status CopyFromHost(const void* host, void* device, size_t bytes) override;
   absl::Status CopyToHost(const void* device, void* host, size_t bytes) override;
   absl::Status Synchronize() override { return absl::OkStatus(); }
 
+  int64_t GemmRowFloor(int64_t n, int64_t k) const override;
   void Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) override;
   void AddBias(const Tensor& x, const Tensor& bias) override;
   void EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma, float eps,
@@ -28,6 +33,9 @@ class CpuBackend final : public Backend {
   void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
             const Tensor& out) override;
   void L2Normalize(const Tensor& x) override;
+
+ private:
+  const CpuBlas& blas_;
 };
 
 }  // namespace mbserve
