@@ -8,7 +8,8 @@
 # image (Ubuntu 24.04, whose gRPC 1.51 / abseil 20220623 / protobuf 3.21 are
 # the versions Debian 12 has); the CPU variant builds and runs on Debian 12.
 # Either way the runtime image gets the build image's shared libraries copied
-# (deploy/docker/collect_runtime_libs.sh), so the two always match.
+# (deploy/docker/collect_runtime_libs.sh), so the two always match; OpenBLAS,
+# which the engine dlopen()s by its build-time path, keeps that path.
 #
 # Run: mount a model folder (config.json, model.safetensors, tokenizer.json)
 # at /models and publish gRPC 50051 and metrics 9000:
@@ -53,7 +54,9 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && cmake --build /build --target mbserve mbserve-cli \
  && install -D -m 0755 /build/server/mbserve /out/bin/mbserve \
  && install -D -m 0755 /build/client/mbserve-cli /out/bin/mbserve-cli \
- && deploy/docker/collect_runtime_libs.sh /out/lib /out/bin/mbserve /out/bin/mbserve-cli
+ && openblas="$(sed -n 's/^MBSERVE_OPENBLAS_DIR:PATH=//p' /build/CMakeCache.txt)/libopenblas.so.0" \
+ && deploy/docker/collect_runtime_libs.sh /out/runtime /out/bin/mbserve /out/bin/mbserve-cli \
+      -- "${openblas}"
 
 # ---- runtime bases ----------------------------------------------------------
 FROM nvidia/cuda:${CUDA_VERSION}-runtime-${CUDA_OS} AS runtime-base-cuda
@@ -66,13 +69,16 @@ ENV MBSERVE_DEVICE=cpu
 # hadolint ignore=DL3006
 FROM runtime-base-${VARIANT} AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-COPY --from=build /out/lib/ /usr/local/lib/mbserve/
+COPY --from=build /out/runtime/lib/ /usr/local/lib/mbserve/
+COPY --from=build /out/runtime/root/ /
+COPY --from=build /out/runtime/dlopened.list /usr/local/share/mbserve/dlopened.list
 COPY --from=build /out/bin/ /usr/local/bin/
 # Fails the build here, not at the first start, if a library is missing
 # (but the driver's libcuda, which the NVIDIA runtime mounts from the host).
 RUN echo /usr/local/lib/mbserve > /etc/ld.so.conf.d/mbserve.conf \
  && ldconfig \
- && ldd /usr/local/bin/mbserve /usr/local/bin/mbserve-cli > /tmp/ldd.txt \
+ && xargs -a /usr/local/share/mbserve/dlopened.list \
+      ldd /usr/local/bin/mbserve /usr/local/bin/mbserve-cli > /tmp/ldd.txt \
  && ! grep 'not found' /tmp/ldd.txt | grep -v 'libcuda\.so' \
  && rm /tmp/ldd.txt \
  && groupadd --system --gid 10001 mbserve \

@@ -1,28 +1,47 @@
 #!/bin/sh
-# Copies the shared libraries that the given binaries load (transitively, as
-# ldd resolves them in the build image) into OUT_DIR, so the runtime image
-# needs no -dev packages and no guess at runtime package names, which differ
-# between Debian and Ubuntu (t64 renames). Left out: the C and C++ runtime
-# that every base image has, and CUDA (the runtime image provides the
-# toolkit's libraries; the driver's libcuda comes from the host).
-# Usage: collect_runtime_libs.sh OUT_DIR BINARY...
+# Gathers what the runtime image needs besides the binaries, so it needs no
+# -dev packages and no guess at runtime package names, which differ between
+# Debian and Ubuntu (the t64 renames):
+#   OUT_DIR/lib/   the shared libraries the binaries and the dlopen()ed
+#                  libraries load, transitively as ldd resolves them here
+#                  (to be found through ld.so.conf);
+#   OUT_DIR/root/  each dlopen()ed library at its own absolute path, since the
+#                  engine opens OpenBLAS by path;
+#   OUT_DIR/dlopened.list  those paths, for the runtime image's own check.
+# Left out: the C and C++ runtime that every base image has, and CUDA (the
+# runtime image has the toolkit's libraries; the driver's libcuda is the
+# host's, and the build image has only a stub of it).
+# Usage: collect_runtime_libs.sh OUT_DIR BINARY... [-- DLOPENED_LIBRARY...]
 set -eu
 out="$1"
 shift
-mkdir -p "${out}"
-# libcuda is the driver's: the build image has only a stub, the host mounts it.
-missing="$(ldd "$@" | grep 'not found' | grep -v 'libcuda\.so' || true)"
+binaries=""
+dlopened=""
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do binaries="${binaries} $1"; shift; done
+if [ $# -gt 0 ]; then shift; dlopened="$*"; fi
+mkdir -p "${out}/lib" "${out}/root"
+: > "${out}/dlopened.list"
+for lib in ${dlopened}; do
+  mkdir -p "${out}/root$(dirname "${lib}")"
+  cp -L "${lib}" "${out}/root${lib}"
+  echo "${lib}" >> "${out}/dlopened.list"
+done
+
+# shellcheck disable=SC2086  # word lists on purpose
+missing="$(ldd ${binaries} ${dlopened} | grep 'not found' | grep -v 'libcuda\.so' || true)"
 if [ -n "${missing}" ]; then
   echo "collect_runtime_libs: unresolved libraries:" >&2
   echo "${missing}" >&2
   exit 1
 fi
-ldd "$@" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u | while read -r lib; do
-  case "$(basename "${lib}")" in
-    libc.so.* | libm.so.* | libdl.so.* | librt.so.* | libpthread.so.* | ld-linux*.so.* | \
-      libstdc++.so.* | libgcc_s.so.* | libcuda.so.* | libcudart.so.* | libcublas*.so.*)
-      continue ;;
-  esac
-  cp -L "${lib}" "${out}/"
-done
-echo "collect_runtime_libs: $(ls "${out}" | wc -l) libraries in ${out}"
+# shellcheck disable=SC2086
+ldd ${binaries} ${dlopened} | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
+  while read -r lib; do
+    case "$(basename "${lib}")" in
+      libc.so.* | libm.so.* | libdl.so.* | librt.so.* | libpthread.so.* | ld-linux*.so.* | \
+        libstdc++.so.* | libgcc_s.so.* | libcuda.so.* | libcudart.so.* | libcublas*.so.*)
+        continue ;;
+    esac
+    cp -L "${lib}" "${out}/lib/"
+  done
+echo "collect_runtime_libs: $(ls "${out}/lib" | wc -l) libraries, $(wc -l < "${out}/dlopened.list") opened by path"
