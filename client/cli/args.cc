@@ -366,7 +366,7 @@ void AppendWrapped(absl::string_view flag, absl::string_view help, absl::string_
   constexpr size_t kFlagWidth = 30;
   constexpr size_t kHelpWidth = 66;
   const std::string indent(2 + kFlagWidth + 1, ' ');
-  absl::StrAppendFormat(&text, "  %-30s", flag);
+  absl::StrAppendFormat(&text, "  %-*s", static_cast<int>(kFlagWidth), flag);
   text += flag.size() > kFlagWidth ? "\n" + indent : " ";
   std::vector<std::string> words = absl::StrSplit(help, ' ', absl::SkipEmpty());
   if (!env.empty()) words.push_back(absl::StrCat("[env ", env, "]"));  // kept on one line
@@ -400,6 +400,9 @@ absl::Status Validate(CliOptions& options) {
   if (options.command == Command::kBench) {
     if (bench.stream && bench.rpc != BenchRpc::kEmbed) {
       return absl::InvalidArgumentError("--stream needs --rpc embed: only Embed has a stream");
+    }
+    if (bench.streams != 1 && !bench.stream) {
+      return absl::InvalidArgumentError("--streams needs --stream");
     }
     if (bench.streams > bench.concurrency) {
       return absl::InvalidArgumentError(absl::StrCat("--streams ", bench.streams,

@@ -161,6 +161,7 @@ TEST(ArgsTest, ErrorsNameTheOptionAndWhatItAccepts) {
       {{"bench", "--rpc", "classify", "--stream"}, "--stream needs --rpc embed"},
       {{"bench", "--stream", "--streams", "9", "--concurrency", "8"},
        "--streams 9 exceeds --concurrency 8"},
+      {{"bench", "--streams", "2"}, "--streams needs --stream"},
       {{"bench", "--concurrency", "0"}, "--concurrency '0' must be an integer in [1, 4096]"},
       {{"bench", "--lengths", "zipf:3"}, "--lengths 'zipf:3' is not one of"},
   };
