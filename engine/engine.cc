@@ -194,6 +194,12 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
     return absl::InvalidArgumentError(absl::StrCat("dtype ", DTypeName(options.dtype),
                                                    " requested; the CPU backend computes in float32"));
   }
+  // The CUDA kernels compute on 16-bit activations (float32 inside).
+  if (options.device.is_cuda() && options.dtype != DType::kBF16 && options.dtype != DType::kF16) {
+    return absl::InvalidArgumentError(absl::StrCat("dtype ", DTypeName(options.dtype),
+                                                   " requested; the CUDA backend computes in bf16 "
+                                                   "or f16 (float32 accumulation)"));
+  }
   if (options.max_batch_tokens < config.max_position_embeddings) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_batch_tokens is ", options.max_batch_tokens, "; it must be at least the model's ",
