@@ -148,10 +148,11 @@ void AddedVocabulary::FindMatches(std::string_view text, bool normalized,
         end = next;
       }
     }
+    // The search resumes at the match's own end even when rstrip took more,
+    // so, as in the Rust library, a later token can start inside whitespace
+    // an earlier one took.
     out.push_back({token.id, begin, end});
-    // Whitespace taken by rstrip is not searched again (the Rust library
-    // would return overlapping pieces there).
-    covered = pos = end;
+    covered = end;
   }
 }
 

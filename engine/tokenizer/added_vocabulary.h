@@ -40,7 +40,8 @@ class AddedVocabulary {
   const std::vector<AddedToken>& tokens() const { return tokens_; }
 
   // Appends the matches in `text` of the tokens whose `normalized` flag is
-  // `normalized`, in order and without overlap.
+  // `normalized`, in order of their start. A match may start inside the
+  // whitespace the previous one took with rstrip, as in the Rust library.
   void FindMatches(std::string_view text, bool normalized, std::vector<AddedMatch>& out) const;
 
  private:

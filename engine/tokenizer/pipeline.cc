@@ -167,11 +167,14 @@ absl::Status Pipeline::EncodePiece(std::string_view input, size_t begin, size_t 
   added_->FindMatches(normalized.text(), /*normalized=*/true, matches);
   size_t cursor = 0;
   for (const AddedMatch& match : matches) {
-    MBSERVE_RETURN_IF_ERROR(EncodeWords(normalized, cursor, match.begin, out));
+    if (cursor < match.begin) {
+      MBSERVE_RETURN_IF_ERROR(EncodeWords(normalized, cursor, match.begin, out));
+    }
     AddToken(match.id, std::string(normalized.text().substr(match.begin, match.end - match.begin)),
              normalized.OriginalRange(match.begin, match.end), out);
     cursor = match.end;
   }
+  if (cursor >= normalized.text().size()) return absl::OkStatus();
   return EncodeWords(normalized, cursor, normalized.text().size(), out);
 }
 
@@ -187,12 +190,12 @@ absl::StatusOr<Encoding> Pipeline::EncodeText(std::string_view text, uint8_t seq
   added_->FindMatches(text, /*normalized=*/false, matches);
   size_t cursor = 0;
   for (const AddedMatch& match : matches) {
-    MBSERVE_RETURN_IF_ERROR(EncodePiece(text, cursor, match.begin, out));
+    if (cursor < match.begin) MBSERVE_RETURN_IF_ERROR(EncodePiece(text, cursor, match.begin, out));
     AddToken(match.id, std::string(text.substr(match.begin, match.end - match.begin)),
              {static_cast<uint32_t>(match.begin), static_cast<uint32_t>(match.end)}, out);
     cursor = match.end;
   }
-  MBSERVE_RETURN_IF_ERROR(EncodePiece(text, cursor, text.size(), out));
+  if (cursor < text.size()) MBSERVE_RETURN_IF_ERROR(EncodePiece(text, cursor, text.size(), out));
   out.special_tokens_mask.assign(out.ids.size(), 0);
   out.sequence_ids.assign(out.ids.size(), sequence_id);
   return out;

@@ -8,10 +8,21 @@ primary composites for NFC. Hangul is algorithmic and left out. Python 3.11
 ships Unicode 14.0, the version Oniguruma 6.9.8 (the regex engine of the Rust
 `tokenizers`) uses for \\p{L} and \\p{N}.
 
-Usage: python3 gen_unicode_tables.py > ../unicode_tables.inc
+The Rust library's NFC (crate unicode-normalization-alignments) carries older
+tables (Unicode 9/10): marks and composites added since are plain starters to
+it. Parity needs the same, so the NFC data keeps only the code points that
+library knows, found by asking it (`tokenizers`, in the project venv) about
+each candidate; normalization data of assigned characters never changes, so
+the knowledge is all that differs.
+
+Usage: .venv/bin/python gen_unicode_tables.py > ../unicode_tables.inc
 """
 import sys
 import unicodedata
+
+from tokenizers import normalizers
+
+HF_NFC = normalizers.NFC()
 
 BLOCK = 128
 MAX_CP = 0x110000
@@ -36,6 +47,23 @@ def canonical_mapping(cp):
     return [int(x, 16) for x in d.split()]
 
 
+def rust_knows_mark(cp):
+    """Whether the Rust NFC knows the non-zero combining class of `cp`."""
+    c = unicodedata.combining(chr(cp))
+    # Known, a mark of another class than the probe is reordered or lets the
+    # probe compose with "a"; unknown, it blocks as a starter would.
+    probe = "\u0316" if c == 230 else "\u0301"
+    text = "a" + chr(cp) + probe
+    return HF_NFC.normalize_str(text) != text
+
+
+def rust_knows_decomposition(cp):
+    ch = chr(cp)
+    if unicodedata.normalize("NFC", ch) == ch:
+        return HF_NFC.normalize_str(unicodedata.normalize("NFD", ch)) == ch
+    return HF_NFC.normalize_str(ch) != ch
+
+
 def main():
     compositions = {}
     decompositions = {}
@@ -44,7 +72,7 @@ def main():
         if 0xD800 <= cp < 0xE000 or is_hangul_syllable(cp):
             continue
         mapping = canonical_mapping(cp)
-        if mapping is None:
+        if mapping is None or not rust_knows_decomposition(cp):
             continue
         decompositions[cp] = [ord(c) for c in unicodedata.normalize('NFD', chr(cp))]
         if len(mapping) == 2 and unicodedata.normalize('NFC', chr(cp)) == chr(cp):
@@ -66,6 +94,8 @@ def main():
         if cp in WHITE_SPACE:
             f |= 4
         c = unicodedata.combining(ch)
+        if c != 0 and not rust_knows_mark(cp):
+            c = 0
         ccc[cp] = c
         if c == 0 and cp not in second_elements and unicodedata.normalize('NFC', ch) == ch:
             f |= 8

@@ -1,0 +1,184 @@
+// Behaviour the parity corpus cannot show: errors, limits, thread safety,
+// and the ModernBERT facts of MODERNBERT.md section 4 on the fixture model.
+#include "engine/tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace mbserve {
+namespace {
+
+const std::string kModel = std::string(MBSERVE_TOKENIZER_DATA_DIR) + "/modernbert_like.json";
+
+class TokenizerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto loaded = Tokenizer::FromFile(kModel);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    tokenizer_ = loaded->release();
+  }
+  static void TearDownTestSuite() { delete tokenizer_; }
+  static Tokenizer* tokenizer_;
+};
+Tokenizer* TokenizerTest::tokenizer_ = nullptr;
+
+TEST_F(TokenizerTest, InvalidUtf8NamesTheByteOffset) {
+  for (const auto& [text, offset] : std::vector<std::pair<std::string, int>>{
+           {"abc\xff", 3}, {"h\xc3", 1}, {"ok \xed\xa0\x80", 3}, {"\xc0\xaf", 0},
+           {"\xf4\x90\x80\x80", 0}, {"é\xe2\x82", 2}}) {
+    auto encoding = tokenizer_->Encode(text);
+    ASSERT_FALSE(encoding.ok());
+    EXPECT_EQ(encoding.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(encoding.status().message().find("byte offset " + std::to_string(offset)),
+              std::string::npos)
+        << encoding.status();
+  }
+  auto pair = tokenizer_->EncodePair("fine", "\x80");
+  ASSERT_FALSE(pair.ok());
+  EXPECT_NE(pair.status().message().find("second text"), std::string::npos) << pair.status();
+}
+
+TEST_F(TokenizerTest, TemplateAndMaskLstrip) {
+  auto encoding = tokenizer_->Encode("the man worked as a [MASK].");
+  ASSERT_TRUE(encoding.ok()) << encoding.status();
+  const int32_t cls = *tokenizer_->TokenToId("[CLS]");
+  const int32_t sep = *tokenizer_->TokenToId("[SEP]");
+  const int32_t mask = *tokenizer_->TokenToId("[MASK]");
+  EXPECT_EQ(encoding->ids.front(), cls);
+  EXPECT_EQ(encoding->ids.back(), sep);
+  // [MASK] absorbs the space before it: " a" then "[MASK]" from byte 19.
+  auto it = std::find(encoding->ids.begin(), encoding->ids.end(), mask);
+  ASSERT_NE(it, encoding->ids.end());
+  const size_t at = it - encoding->ids.begin();
+  EXPECT_EQ(encoding->offsets[at], (std::pair<uint32_t, uint32_t>{19, 26}));
+  EXPECT_EQ(encoding->sequence_ids.front(), Encoding::kTemplateSequenceId);
+  EXPECT_EQ(encoding->special_tokens_mask.front(), 1);
+  EXPECT_EQ(tokenizer_->NumSpecialTokensToAdd(false), 2u);
+  EXPECT_EQ(tokenizer_->NumSpecialTokensToAdd(true), 3u);
+}
+
+TEST_F(TokenizerTest, TruncationKeepsSpecialTokens) {
+  const std::string text = "one two three four five";
+  auto full = tokenizer_->Encode(text);
+  ASSERT_TRUE(full.ok());
+  ASSERT_GT(full->ids.size(), 4u);
+  const std::vector<int32_t> body(full->ids.begin() + 1, full->ids.end() - 1);
+  const int32_t cls = *tokenizer_->TokenToId("[CLS]"), sep = *tokenizer_->TokenToId("[SEP]");
+  EncodeOptions options;
+  options.max_length = 4;
+  auto right = tokenizer_->Encode(text, options);
+  ASSERT_TRUE(right.ok());
+  EXPECT_EQ(right->ids, (std::vector<int32_t>{cls, body[0], body[1], sep}));
+  options.direction = TruncationDirection::kLeft;
+  auto left = tokenizer_->Encode(text, options);
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->ids, (std::vector<int32_t>{cls, body[body.size() - 2], body.back(), sep}));
+
+  options.max_length = 2;
+  EXPECT_FALSE(tokenizer_->EncodePair("a", "b", options).ok());
+  options.max_length = 1;
+  auto too_short = tokenizer_->Encode("a", options);
+  ASSERT_FALSE(too_short.ok());
+  EXPECT_NE(too_short.status().message().find("max_length"), std::string::npos);
+}
+
+TEST_F(TokenizerTest, DecodeRejectsUnknownIds) {
+  const std::vector<int32_t> ids = {5, tokenizer_->vocab_size() + 1000};
+  auto decoded = tokenizer_->Decode(ids, false);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_NE(decoded.status().message().find("ids[1]"), std::string::npos);
+}
+
+TEST_F(TokenizerTest, VocabularyLookups) {
+  EXPECT_EQ(tokenizer_->TokenToId("|||IP_ADDRESS|||"), 0);
+  EXPECT_EQ(tokenizer_->IdToToken(0), "|||IP_ADDRESS|||");
+  EXPECT_FALSE(tokenizer_->TokenToId("no such token").has_value());
+  EXPECT_FALSE(tokenizer_->IdToToken(-1).has_value());
+  EXPECT_FALSE(tokenizer_->IdToToken(1 << 30).has_value());
+}
+
+TEST_F(TokenizerTest, SharedAcrossThreads) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 64; ++i) {
+    texts.push_back("thread text " + std::to_string(i * 7919) + " café naïve 你好 🚀 " +
+                    std::string(i % 30, ' ') + "[MASK] end");
+  }
+  std::vector<Encoding> expected;
+  for (const auto& t : texts) expected.push_back(*tokenizer_->Encode(t));
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) {
+          auto got = tokenizer_->Encode(texts[(i + t) % texts.size()]);
+          if (!got.ok() || got->ids != expected[(i + t) % texts.size()].ids) ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, std::vector<int>(4, 0));
+}
+
+TEST(TokenizerLoadTest, RejectsUnsupportedAndMalformedFiles) {
+  struct Case {
+    std::string json;
+    absl::StatusCode code;
+    std::string message;
+  };
+  const std::string model = R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]})";
+  const std::vector<Case> cases = {
+      {"not json", absl::StatusCode::kInvalidArgument, "not a JSON object"},
+      {"{" + model + R"(, "normalizer": {"type": "Lowercase"}})", absl::StatusCode::kUnimplemented,
+       "Lowercase"},
+      {"{" + model + R"(, "normalizer": {"type": "NFKC"}})", absl::StatusCode::kUnimplemented,
+       "NFKC"},
+      {"{" + model + R"(, "pre_tokenizer": {"type": "Whitespace"}})",
+       absl::StatusCode::kUnimplemented, "Whitespace"},
+      {"{" + model + R"(, "decoder": {"type": "WordPiece"}})", absl::StatusCode::kUnimplemented,
+       "WordPiece"},
+      {R"({"model": {"type": "WordPiece", "vocab": {}}})", absl::StatusCode::kUnimplemented,
+       "BPE"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a z"]}})",
+       absl::StatusCode::kInvalidArgument, "merges[0]"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": -4}}})", absl::StatusCode::kInvalidArgument,
+       "vocab"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "dropout": 0.1}})",
+       absl::StatusCode::kUnimplemented, "dropout"},
+      {"{" + model + R"(, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(("}, "behavior": "Isolated"}})",
+       absl::StatusCode::kInvalidArgument, "does not compile"},
+      {std::string(100, '[') + std::string(100, ']'), absl::StatusCode::kInvalidArgument,
+       "nests deeper"},
+  };
+  for (const Case& c : cases) {
+    auto tokenizer = Tokenizer::FromJson(c.json);
+    ASSERT_FALSE(tokenizer.ok()) << c.json;
+    EXPECT_EQ(tokenizer.status().code(), c.code) << tokenizer.status();
+    EXPECT_NE(tokenizer.status().message().find(c.message), std::string::npos)
+        << tokenizer.status();
+  }
+  EXPECT_EQ(Tokenizer::FromFile("/nonexistent/tokenizer.json").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(TokenizerLoadTest, CharacterModelUsesUnknownToken) {
+  auto tokenizer = Tokenizer::FromJson(R"({"model": {"type": "BPE", "unk_token": "?",
+      "fuse_unk": true, "vocab": {"a": 0, "b": 1, "ab": 2, "?": 3}, "merges": [["a", "b"]]}})");
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+  auto encoding = (*tokenizer)->Encode("abxyab");
+  ASSERT_TRUE(encoding.ok()) << encoding.status();
+  EXPECT_EQ(encoding->ids, (std::vector<int32_t>{2, 3, 2}));
+  EXPECT_EQ(encoding->offsets[1], (std::pair<uint32_t, uint32_t>{2, 4}));
+  auto no_unk = Tokenizer::FromJson(R"({"model": {"type": "BPE", "vocab": {"a": 0}}})");
+  ASSERT_TRUE(no_unk.ok());
+  EXPECT_FALSE((*no_unk)->Encode("ab").ok());
+}
+
+}  // namespace
+}  // namespace mbserve
