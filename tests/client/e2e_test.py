@@ -4,7 +4,9 @@ example client and by mbserve-cli (embed, classify, tokenize, info, health,
 bench), with an API key; then its /metrics is checked against the names the
 Grafana dashboard queries, and it must stop cleanly on SIGTERM.
 
-Usage: e2e_test.py --server BIN --cli BIN --repo ROOT --work DIR
+Usage: e2e_test.py --server BIN --cli BIN --model DIR --repo ROOT --work DIR
+(a model from tests/reference/make_tiny_model.py with its default
+classification head, so that both Embed and Classify answer)
 """
 
 import argparse
@@ -95,14 +97,10 @@ class EndToEndTest(unittest.TestCase):
         work = ARGS.work
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
-        cls.model_dir = os.path.join(work, "model")
-        subprocess.run([sys.executable,
-                        os.path.join(ARGS.repo, "tests", "reference", "make_tiny_model.py"),
-                        "--out", cls.model_dir], check=True)
         cls.stubs = os.path.join(work, "stubs")
         subprocess.run([os.path.join(ARGS.repo, "client", "python", "generate_stubs.sh"),
                         cls.stubs], check=True, env=dict(os.environ, PYTHON=sys.executable))
-        cls.server = Server(cls.model_dir, os.path.join(work, "server.log"))
+        cls.server = Server(ARGS.model, os.path.join(work, "server.log"))
         cls.server.wait_serving()
         cls.info = cls.cli_json("info")
 
@@ -178,6 +176,12 @@ class EndToEndTest(unittest.TestCase):
         piped = self.cli_json("embed", "--dimensions", "4", stdin="one\n\ntwo\nthree\n")
         self.assertEqual([len(e["values"]) for e in piped["embeddings"]], [4, 4, 4])
 
+    def test_embed_with_a_named_prompt(self):
+        self.assertIn("query", self.info["prompt_names"])
+        plain = self.cli_json("embed", "hello world")["embeddings"][0]
+        prompted = self.cli_json("embed", "--prompt-name", "query", "hello world")["embeddings"][0]
+        self.assertGreater(prompted["num_tokens"], plain["num_tokens"])
+
     def test_embed_table(self):
         result = self.cli("embed", "--output", "table", "hello world")
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -233,8 +237,9 @@ class EndToEndTest(unittest.TestCase):
         self.assertEqual(report["requests_failed"], 0)
 
     def test_bench_by_duration_counts_errors_by_code(self):
-        result = self.cli("bench", "--duration", "1", "--concurrency", "2", "--dimensions", "0",
-                          "--output", "json")
+        too_many = str(self.info["hidden_size"] + 1)  # the server refuses every request
+        result = self.cli("bench", "--duration", "1", "--concurrency", "2", "--dimensions",
+                          too_many, "--output", "json")
         self.assertEqual(result.returncode, 1, "nothing succeeded")
         report = json.loads(result.stdout)
         self.assertEqual(report["requests_ok"], 0)
@@ -263,6 +268,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
     parser.add_argument("--cli", required=True)
+    parser.add_argument("--model", required=True)
     parser.add_argument("--repo", required=True)
     parser.add_argument("--work", required=True)
     ARGS, rest = parser.parse_known_args()
