@@ -134,7 +134,7 @@ void AddedVocabulary::FindMatches(std::string_view text, bool normalized,
     }
     if (token.lstrip) {
       size_t start = begin;
-      while (start > 0) {
+      while (start > covered) {
         const size_t previous = PreviousCharStart(text, start);
         if (!HasClass(text, previous, kWhiteSpace)) break;
         start = previous;

@@ -99,15 +99,15 @@ absl::Status PreTokenizer::Add(const nlohmann::json& config) {
       "pre_tokenizer type \"", type, "\" is unsupported (supported: ByteLevel, Split, Sequence)"));
 }
 
-void PreTokenizer::Split(std::string_view text, size_t begin, size_t end,
-                         std::vector<ByteRange>& words) const {
+absl::Status PreTokenizer::Split(std::string_view text, size_t begin, size_t end,
+                                 std::vector<ByteRange>& words) const {
   const size_t first = words.size();
   words.emplace_back(static_cast<uint32_t>(begin), static_cast<uint32_t>(end));
   if (steps_.size() == 1 && steps_[0].gpt2) {
     // The common case splits straight into `words`.
     words.pop_back();
     SplitGpt2(text, begin, end, words);
-    return;
+    return absl::OkStatus();
   }
   thread_local std::vector<ByteRange> next;
   for (const Step& step : steps_) {
@@ -116,13 +116,14 @@ void PreTokenizer::Split(std::string_view text, size_t begin, size_t end,
       const auto [from, to] = words[i];
       if (step.gpt2) {
         SplitGpt2(text, from, to, next);
-      } else {
-        step.regex->Split(text, from, to, next);
+      } else if (absl::Status status = step.regex->Split(text, from, to, next); !status.ok()) {
+        return status;
       }
     }
     words.resize(first);
     words.insert(words.end(), next.begin(), next.end());
   }
+  return absl::OkStatus();
 }
 
 }  // namespace mbserve::tokenizer_internal

@@ -26,7 +26,8 @@ class PreTokenizer {
 
   // Appends the words of text[begin, end), one piece of normalized text
   // (after any prefix space was prepended), as byte ranges of `text`.
-  void Split(std::string_view text, size_t begin, size_t end, std::vector<ByteRange>& words) const;
+  absl::Status Split(std::string_view text, size_t begin, size_t end,
+                     std::vector<ByteRange>& words) const;
 
  private:
   struct Step {

@@ -20,7 +20,11 @@ struct Piece {
 
 struct RegexSplit::Code {
   pcre2_code* code = nullptr;
-  ~Code() { pcre2_code_free(code); }
+  pcre2_match_context* context = nullptr;
+  ~Code() {
+    pcre2_match_context_free(context);
+    pcre2_code_free(code);
+  }
 };
 
 RegexSplit::RegexSplit(std::unique_ptr<Code> code, SplitBehavior behavior, bool invert)
@@ -47,12 +51,14 @@ absl::StatusOr<std::unique_ptr<RegexSplit>> RegexSplit::Create(const std::string
   }
   // Without JIT (unsupported CPU) PCRE2 interprets the same pattern.
   pcre2_jit_compile(code->code, PCRE2_JIT_COMPLETE);
+  code->context = pcre2_match_context_create(nullptr);
+  pcre2_set_match_limit(code->context, kMatchLimit);
   return std::unique_ptr<RegexSplit>(new RegexSplit(std::move(code), behavior, invert));
 }
 
-void RegexSplit::Split(std::string_view text, size_t begin, size_t end,
-                       std::vector<ByteRange>& out) const {
-  if (begin == end) return;
+absl::Status RegexSplit::Split(std::string_view text, size_t begin, size_t end,
+                               std::vector<ByteRange>& out) const {
+  if (begin == end) return absl::OkStatus();
   // The piece is matched alone, as the Rust library slices it, so lookarounds
   // never see past its ends. An empty match right where the previous match
   // ended is skipped by one character, as Rust's find_iter does.
@@ -67,9 +73,16 @@ void RegexSplit::Split(std::string_view text, size_t begin, size_t end,
   size_t search = 0, previous_end = 0;
   bool have_match = false;
   while (search <= piece.size()) {
-    if (pcre2_match(code_->code, subject, piece.size(), search, PCRE2_NO_UTF_CHECK, data,
-                    nullptr) < 0) {
-      break;
+    const int rc = pcre2_match(code_->code, subject, piece.size(), search, PCRE2_NO_UTF_CHECK,
+                               data, code_->context);
+    if (rc == PCRE2_ERROR_NOMATCH) break;
+    if (rc < 0) {
+      pcre2_match_data_free(data);
+      PCRE2_UCHAR message[256];
+      pcre2_get_error_message(rc, message, sizeof(message));
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "pre_tokenizer Split: regex match failed at byte offset ", begin + search, ": ",
+          reinterpret_cast<const char*>(message)));
     }
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data);
     const size_t match_begin = ovector[0], match_end = ovector[1];
@@ -99,12 +112,12 @@ void RegexSplit::Split(std::string_view text, size_t begin, size_t end,
   switch (behavior_) {
     case SplitBehavior::kIsolated:
       for (const Piece& p : pieces) out.push_back(p.range);
-      return;
+      return absl::OkStatus();
     case SplitBehavior::kRemoved:
       for (const Piece& p : pieces) {
         if (!p.is_match) out.push_back(p.range);
       }
-      return;
+      return absl::OkStatus();
     case SplitBehavior::kContiguous:
       for (const Piece& p : pieces) {
         if (p.is_match == previous_match && !merged.empty()) {
@@ -138,6 +151,7 @@ void RegexSplit::Split(std::string_view text, size_t begin, size_t end,
       break;
   }
   for (const Piece& p : merged) out.push_back(p.range);
+  return absl::OkStatus();
 }
 
 }  // namespace mbserve::tokenizer_internal

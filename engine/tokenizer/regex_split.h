@@ -22,11 +22,15 @@ class RegexSplit {
                                                             bool invert);
   ~RegexSplit();
 
-  // Appends the pieces of text[begin, end) to `out`.
-  void Split(std::string_view text, size_t begin, size_t end, std::vector<ByteRange>& out) const;
+  // Appends the pieces of text[begin, end) to `out`. Fails with
+  // ResourceExhausted when a match needs more than PCRE2's backtracking
+  // limit (a pathological pattern), rather than hanging or splitting wrong.
+  absl::Status Split(std::string_view text, size_t begin, size_t end,
+                     std::vector<ByteRange>& out) const;
 
  private:
   struct Code;
+  static constexpr uint32_t kMatchLimit = 10'000'000;
   RegexSplit(std::unique_ptr<Code> code, SplitBehavior behavior, bool invert);
 
   std::unique_ptr<Code> code_;
