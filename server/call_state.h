@@ -21,11 +21,13 @@ struct CallState {
 
   // OK while the call is wanted; CANCELLED or DEADLINE_EXCEEDED otherwise.
   absl::Status Liveness(Clock::time_point now) const {
-    if (cancelled.load(std::memory_order_relaxed)) {
-      return absl::CancelledError("the client cancelled the call");
-    }
+    // gRPC also cancels a call whose deadline passed: check the deadline
+    // first so that such calls are counted as DEADLINE_EXCEEDED.
     if (now > deadline) {
       return absl::DeadlineExceededError("the call's deadline passed before its inputs ran");
+    }
+    if (cancelled.load(std::memory_order_relaxed)) {
+      return absl::CancelledError("the client cancelled the call");
     }
     return parent ? parent->Liveness(now) : absl::OkStatus();
   }

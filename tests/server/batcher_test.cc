@@ -96,23 +96,23 @@ TEST(BatcherTest, DeliversEveryOutputOnceToItsOwner) {
 
 TEST(BatcherTest, BatchesRespectLimitsAndKeepFifoOrder) {
   FakeEngine engine;
-  engine.Close();  // let the queue build up behind the first batch
+  engine.gate.Close();  // let the queue build up behind the first batch
   Metrics metrics;
   Batcher batcher(engine, Limits(100, 4, std::chrono::milliseconds(0)), metrics);
   auto sink = std::make_shared<RecordingSink>();
   std::vector<QueuedSequence> first;
   first.push_back(Seq(sink, 0, 10, 0));
   batcher.Submit(std::move(first));
-  engine.WaitForBatches(1);
+  engine.gate.WaitForBatches(1);
   std::vector<QueuedSequence> rest;
   const int lengths[] = {30, 30, 30, 20, 5, 5, 5, 5, 5, 90, 100};
   for (int i = 0; i < 11; ++i) rest.push_back(Seq(sink, i + 1, lengths[i], i + 1));
   batcher.Submit(std::move(rest));
-  engine.Open();
+  engine.gate.Open();
   batcher.Stop();
 
   std::vector<int> order;
-  for (const PackedBatch& batch : engine.batches()) {
+  for (const PackedBatch& batch : engine.gate.batches()) {
     EXPECT_LE(batch.num_tokens(), 100);
     EXPECT_LE(batch.num_sequences(), 4);
     for (int b = 0; b < batch.num_sequences(); ++b) {
@@ -124,7 +124,7 @@ TEST(BatcherTest, BatchesRespectLimitsAndKeepFifoOrder) {
   std::iota(expected.begin(), expected.end(), 0);
   EXPECT_EQ(order, expected);
   // 30+30+30 fits 100 tokens, +20 does not; 20+5+5+5 hits 4 sequences.
-  const std::vector<PackedBatch> batches = engine.batches();
+  const std::vector<PackedBatch> batches = engine.gate.batches();
   ASSERT_GE(batches.size(), 3u);
   EXPECT_EQ(batches[1].num_sequences(), 3);
   EXPECT_EQ(batches[2].num_sequences(), 4);
@@ -141,11 +141,11 @@ TEST(BatcherTest, IdleEngineWaitsForCompanyUpToTheDelay) {
     one.push_back(Seq(sink, i, 4));
     batcher.Submit(std::move(one));
   }
-  engine.WaitForBatches(1);
+  engine.gate.WaitForBatches(1);
   const Clock::duration waited = Clock::now() - start;
   batcher.Stop();
-  ASSERT_EQ(engine.batches().size(), 1u);
-  EXPECT_EQ(engine.batches()[0].num_sequences(), 3);
+  ASSERT_EQ(engine.gate.batches().size(), 1u);
+  EXPECT_EQ(engine.gate.batches()[0].num_sequences(), 3);
   EXPECT_GE(waited, std::chrono::milliseconds(250));
 }
 
@@ -159,7 +159,7 @@ TEST(BatcherTest, FullBatchDoesNotWaitForTheDelay) {
   two.push_back(Seq(sink, 1, 4));
   const Clock::time_point start = Clock::now();
   batcher.Submit(std::move(two));
-  engine.WaitForBatches(1);
+  engine.gate.WaitForBatches(1);
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
   batcher.Stop();
   EXPECT_EQ(sink->deliveries().size(), 2u);
@@ -167,7 +167,7 @@ TEST(BatcherTest, FullBatchDoesNotWaitForTheDelay) {
 
 TEST(BatcherTest, DeadSequencesAreDroppedBeforeTheEngineSeesThem) {
   FakeEngine engine;
-  engine.Close();
+  engine.gate.Close();
   Metrics metrics;
   Batcher batcher(engine, Limits(1000, 100, std::chrono::milliseconds(0)), metrics);
   auto blocker = std::make_shared<RecordingSink>();
@@ -177,7 +177,7 @@ TEST(BatcherTest, DeadSequencesAreDroppedBeforeTheEngineSeesThem) {
   std::vector<QueuedSequence> first;
   first.push_back(Seq(blocker, 0, 5, 1));
   batcher.Submit(std::move(first));
-  engine.WaitForBatches(1);
+  engine.gate.WaitForBatches(1);
   // Queued (and packed into the open batch) while the engine is busy, then
   // cancelled before it runs.
   std::vector<QueuedSequence> later;
@@ -187,10 +187,10 @@ TEST(BatcherTest, DeadSequencesAreDroppedBeforeTheEngineSeesThem) {
   batcher.Submit(std::move(later));
   cancelled->set_liveness(absl::CancelledError("cancelled"));
   expired->set_liveness(absl::DeadlineExceededError("late"));
-  engine.Open();
+  engine.gate.Open();
   batcher.Stop();
 
-  for (const PackedBatch& batch : engine.batches()) {
+  for (const PackedBatch& batch : engine.gate.batches()) {
     for (int32_t id : batch.token_ids) {
       EXPECT_NE(id, 2);
       EXPECT_NE(id, 3);

@@ -1,0 +1,120 @@
+"""A Python grpcio client against the real mbserve binary: Embed, Classify,
+server reflection, and SIGTERM (every accepted call answered, exit code 0).
+
+    python python_client_test.py --binary build/server/mbserve --model <classifier checkpoint>
+"""
+import argparse
+import concurrent.futures
+import math
+import sys
+import time
+import unittest
+
+import grpc
+
+import mbserve_process
+
+ARGS = None
+
+
+class PythonClientTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model)
+        from mbserve.v1 import classify_pb2_grpc, embed_pb2_grpc, info_pb2_grpc
+        cls.embed = embed_pb2_grpc.EmbedServiceStub(cls.server.channel)
+        cls.classify = classify_pb2_grpc.ClassifyServiceStub(cls.server.channel)
+        cls.info = info_pb2_grpc.InfoServiceStub(cls.server.channel)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def embed_request(self, texts, **fields):
+        from mbserve.v1 import embed_pb2
+        return embed_pb2.EmbedRequest(
+            inputs=[embed_pb2.EmbedInput(text=t.encode()) for t in texts], **fields)
+
+    def test_embed(self):
+        from mbserve.v1 import info_pb2
+        info = self.info.GetInfo(info_pb2.GetInfoRequest())
+        response = self.embed.Embed(self.embed_request(["hello from python", "second input"]))
+        self.assertEqual(len(response.embeddings), 2)
+        for embedding in response.embeddings:
+            self.assertEqual(len(embedding.values), info.hidden_size)
+            self.assertAlmostEqual(math.sqrt(sum(v * v for v in embedding.values)), 1.0, places=5)
+        self.assertNotEqual(list(response.embeddings[0].values), list(response.embeddings[1].values))
+        self.assertGreater(response.usage.total_tokens, 0)
+        small = self.embed.Embed(self.embed_request(["hello from python"], dimensions=4))
+        self.assertEqual(len(small.embeddings[0].values), 4)
+
+    def test_classify(self):
+        from mbserve.v1 import classify_pb2
+        request = classify_pb2.ClassifyRequest(inputs=[
+            classify_pb2.ClassifyInput(text="a fine day".encode()),
+            classify_pb2.ClassifyInput(
+                pair=classify_pb2.TextPair(first=b"query", second=b"a document")),
+        ], top_k=1)
+        response = self.classify.Classify(request)
+        self.assertEqual(len(response.results), 2)
+        for result in response.results:
+            self.assertEqual(len(result.scores), 1)
+            self.assertTrue(result.scores[0].label)
+            self.assertGreater(result.scores[0].score, 0.0)
+
+    def test_bad_input_status(self):
+        with self.assertRaises(grpc.RpcError) as caught:
+            self.embed.Embed(self.embed_request([]))
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("inputs is empty", caught.exception.details())
+
+    def test_reflection_lists_every_service(self):
+        from grpc_protos import reflection_pb2, reflection_pb2_grpc
+        stub = reflection_pb2_grpc.ServerReflectionStub(self.server.channel)
+        responses = stub.ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(list_services="")]))
+        names = {s.name for r in responses for s in r.list_services_response.service}
+        for name in ["mbserve.v1.EmbedService", "mbserve.v1.ClassifyService",
+                     "mbserve.v1.TokenizeService", "mbserve.v1.InfoService",
+                     "grpc.health.v1.Health"]:
+            self.assertIn(name, names)
+
+
+class GracefulShutdownTest(unittest.TestCase):
+
+    def test_sigterm_answers_accepted_calls_and_exits_zero(self):
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model, "--max-batch-delay=20ms")
+        try:
+            from mbserve.v1 import embed_pb2, embed_pb2_grpc
+            stub = embed_pb2_grpc.EmbedServiceStub(server.channel)
+            request = embed_pb2.EmbedRequest(
+                inputs=[embed_pb2.EmbedInput(text=("word " * 200).encode())] * 4)
+            with concurrent.futures.ThreadPoolExecutor(16) as pool:
+                futures = [pool.submit(stub.Embed, request) for _ in range(32)]
+                time.sleep(0.05)
+                exit_code = server.terminate()
+                outcomes = []
+                for future in futures:
+                    try:
+                        outcomes.append(len(future.result().embeddings))
+                    except grpc.RpcError as error:
+                        # Refused (never accepted) is fine; accepted-then-lost is not.
+                        self.assertEqual(error.code(), grpc.StatusCode.UNAVAILABLE, error.details())
+                        outcomes.append(None)
+            self.assertEqual(exit_code, 0, server.output())
+            answered = [o for o in outcomes if o is not None]
+            self.assertTrue(answered, "no call was accepted before SIGTERM")
+            self.assertTrue(all(o == 4 for o in answered))
+            self.assertIn("SIGTERM received", server.output())
+        finally:
+            server.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--model", required=True, help="a checkpoint with a classification head")
+    ARGS, rest = parser.parse_known_args()
+    mbserve_process.generate_stubs()
+    unittest.main(argv=[sys.argv[0]] + rest)

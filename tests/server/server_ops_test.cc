@@ -1,0 +1,207 @@
+// Operations end to end: cancellation and deadlines drop work before it
+// costs compute, overload is refused at once, the API key and message-size
+// limits, and graceful shutdown answers every accepted call.
+#include <future>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/client_context.h"
+#include "gtest/gtest.h"
+#include "tests/server/server_harness.h"
+
+namespace mbserve::server::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A request whose tokens are a marker id no other request uses, so the
+// recorded batches show whether it reached the engine.
+v1::EmbedRequest Marked(int32_t marker, int length = 5) {
+  return EmbedIds({std::vector<int32_t>(length, marker)});
+}
+
+struct AsyncEmbed {
+  grpc::ClientContext context;
+  v1::EmbedResponse response;
+  std::promise<grpc::Status> done;
+
+  void Start(v1::EmbedService::Stub& stub, const v1::EmbedRequest& request) {
+    stub.async()->Embed(&context, &request, &response,
+                        [this](grpc::Status status) { done.set_value(std::move(status)); });
+  }
+};
+
+// A call held inside the engine: the gate is closed behind it, so later
+// calls queue until the test opens it.
+struct HeldCall {
+  v1::EmbedRequest request;
+  AsyncEmbed call;
+};
+
+std::unique_ptr<HeldCall> HoldEngine(ServerHarness& h, int32_t marker) {
+  const size_t before = h.engine().gate.batches().size();
+  h.engine().gate.Close();
+  auto held = std::make_unique<HeldCall>();
+  held->request = Marked(marker);
+  held->call.Start(h.embed(), held->request);
+  h.engine().gate.WaitForBatches(before + 1);
+  return held;
+}
+
+TEST(ServerOpsTest, CancelledAndExpiredCallsNeverReachTheEngine) {
+  auto h = ServerHarness::Start(EmbeddingModelDir());
+  auto held = HoldEngine(*h, 11);
+
+  const v1::EmbedRequest cancelled_request = Marked(12);
+  AsyncEmbed cancelled;
+  cancelled.Start(h->embed(), cancelled_request);
+  const v1::EmbedRequest expired_request = Marked(13);
+  AsyncEmbed expired;
+  expired.context.set_deadline(std::chrono::system_clock::now() + 200ms);
+  expired.Start(h->embed(), expired_request);
+  const v1::EmbedRequest alive_request = Marked(14);
+  AsyncEmbed alive;
+  alive.Start(h->embed(), alive_request);
+
+  std::this_thread::sleep_for(100ms);  // all three are queued behind the held batch
+  cancelled.context.TryCancel();
+  EXPECT_EQ(cancelled.done.get_future().get().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(expired.done.get_future().get().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  std::this_thread::sleep_for(300ms);  // the server has seen the cancellation
+  h->engine().gate.Open();
+  EXPECT_TRUE(alive.done.get_future().get().ok());
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+
+  EXPECT_TRUE(h->engine().gate.Saw(11));
+  EXPECT_TRUE(h->engine().gate.Saw(14));
+  EXPECT_FALSE(h->engine().gate.Saw(12)) << "a cancelled call cost compute";
+  EXPECT_FALSE(h->engine().gate.Saw(13)) << "an expired call cost compute";
+  h->server().Shutdown();
+  EXPECT_EQ(h->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "CANCELLED"}}), 1);
+  EXPECT_EQ(
+      h->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "DEADLINE_EXCEEDED"}}),
+      1);
+}
+
+TEST(ServerOpsTest, OverloadIsRefusedAtOnceAndAdmittedCallsFinish) {
+  auto h = ServerHarness::Start(EmbeddingModelDir(),
+                                [](ServerConfig& c) { c.max_concurrent_requests = 3; });
+  auto held = HoldEngine(*h, 21);  // one call in flight
+  std::vector<v1::EmbedRequest> requests = {Marked(22), Marked(23)};
+  std::vector<std::unique_ptr<AsyncEmbed>> admitted;
+  for (const v1::EmbedRequest& request : requests) {
+    admitted.push_back(std::make_unique<AsyncEmbed>());
+    admitted.back()->Start(h->embed(), request);
+  }
+  // Wait until the server has admitted all three.
+  for (int i = 0; i < 200 && h->MetricSum("mbserve_in_flight_requests") < 3; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(h->MetricSum("mbserve_in_flight_requests"), 3);
+
+  const Clock::time_point start = Clock::now();
+  grpc::ClientContext context;
+  v1::EmbedResponse response;
+  const grpc::Status refused = h->embed().Embed(&context, Marked(24), &response);
+  EXPECT_LT(Clock::now() - start, 2s) << "refusal must not wait for a slot";
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused.error_message().find("--max-concurrent-requests (3"), std::string::npos)
+      << refused.error_message();
+
+  h->engine().gate.Open();
+  for (auto& call : admitted) EXPECT_TRUE(call->done.get_future().get().ok());
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+  EXPECT_FALSE(h->engine().gate.Saw(24));
+}
+
+TEST(ServerOpsTest, ApiKeyIsRequiredOnMbserveCallsButNotOnHealth) {
+  auto h = ServerHarness::Start(EmbeddingModelDir(), [](ServerConfig& c) { c.api_key = "s3cret"; });
+  auto call = [&](const char* key) {
+    grpc::ClientContext context;
+    if (key != nullptr) context.AddMetadata("authorization", key);
+    v1::EmbedResponse response;
+    return h->embed().Embed(&context, EmbedTexts({"x"}), &response);
+  };
+  grpc::Status missing = call(nullptr);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(missing.error_message().find("missing API key"), std::string::npos);
+  grpc::Status wrong = call("Bearer guess");
+  EXPECT_EQ(wrong.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(wrong.error_message().find("wrong API key"), std::string::npos);
+  EXPECT_EQ(call("s3cret").error_code(), grpc::StatusCode::UNAUTHENTICATED) << "no Bearer";
+  EXPECT_TRUE(call("Bearer s3cret").ok());
+
+  grpc::ClientContext info_context;
+  v1::GetInfoResponse info;
+  EXPECT_EQ(h->info().GetInfo(&info_context, {}, &info).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext stream_context;
+  auto stream = h->embed().EmbedStream(&stream_context);
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  grpc::ClientContext health_context;
+  grpc::health::v1::HealthCheckResponse health;
+  EXPECT_TRUE(h->health().Check(&health_context, {}, &health).ok());
+}
+
+TEST(ServerOpsTest, OversizedMessageIsRefusedWithBothSizes) {
+  auto h = ServerHarness::Start(EmbeddingModelDir(),
+                                [](ServerConfig& c) { c.max_message_bytes = 64 << 10; });
+  grpc::ClientContext context;
+  v1::EmbedResponse response;
+  const grpc::Status status =
+      h->embed().Embed(&context, EmbedTexts({std::string(100 << 10, 'a')}), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(status.error_message().find("65536"), std::string::npos) << status.error_message();
+  grpc::ClientContext ok_context;
+  EXPECT_TRUE(h->embed().Embed(&ok_context, EmbedTexts({"small"}), &response).ok());
+}
+
+TEST(ServerOpsTest, ShutdownAnswersEveryAcceptedCallAndStream) {
+  auto h = ServerHarness::Start(EmbeddingModelDir());
+  auto held = HoldEngine(*h, 31);
+  std::vector<v1::EmbedRequest> requests;
+  for (int i = 0; i < 8; ++i) requests.push_back(Marked(40 + i, 3 + i));
+  std::vector<std::unique_ptr<AsyncEmbed>> calls;
+  for (const v1::EmbedRequest& request : requests) {
+    calls.push_back(std::make_unique<AsyncEmbed>());
+    calls.back()->Start(h->embed(), request);
+  }
+  grpc::ClientContext stream_context;
+  auto stream = h->embed().EmbedStream(&stream_context);
+  for (int i = 0; i < 3; ++i) {
+    v1::EmbedStreamRequest message;
+    message.set_id(absl::StrCat(i));
+    *message.mutable_request() = Marked(60 + i);
+    ASSERT_TRUE(stream->Write(message));
+  }
+  for (int i = 0; i < 300 && h->MetricSum("mbserve_in_flight_requests") < 12; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(h->MetricSum("mbserve_in_flight_requests"), 12) << "1 held + 8 unary + 3 stream";
+
+  std::thread shutdown([&] { h->server().Shutdown(); });
+  std::this_thread::sleep_for(200ms);
+  h->engine().gate.Open();
+  shutdown.join();
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+
+  for (auto& call : calls) {
+    const grpc::Status status = call->done.get_future().get();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(call->response.embeddings_size(), 1);
+  }
+  std::set<std::string> ids;
+  v1::EmbedStreamResponse response;
+  while (stream->Read(&response)) {
+    EXPECT_TRUE(response.has_response()) << response.error().message();
+    ids.insert(response.id());
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  for (int i = 0; i < 8; ++i) EXPECT_TRUE(h->engine().gate.Saw(40 + i));
+}
+
+}  // namespace
+}  // namespace mbserve::server::testing
