@@ -39,29 +39,40 @@ absl::Status AddNormalizer(const nlohmann::json& config, bool& nfc) {
 struct Changed {
   char32_t cp;
   int change;
+  uint8_t ccc;
+  uint8_t flags;  // CharClass
 };
+
+Changed Classify(char32_t cp, int change) {
+  const uint8_t flags = CharClass(cp);
+  return {cp, change, (flags & kNfcInert) ? uint8_t{0} : CombiningClass(cp), flags};
+}
 
 std::vector<Changed> Decompose(std::string_view piece) {
   std::vector<Changed> chars;
   std::vector<char32_t> scratch;
   size_t pos = 0;
   while (pos < piece.size()) {
+    const Changed c = Classify(DecodeUtf8(piece, pos), 0);
+    if (!(c.flags & kDecomposes)) {
+      chars.push_back(c);
+      continue;
+    }
     scratch.clear();
-    AppendCanonicalDecomposition(DecodeUtf8(piece, pos), scratch);
-    for (size_t i = 0; i < scratch.size(); ++i) chars.push_back({scratch[i], i == 0 ? 0 : 1});
+    AppendCanonicalDecomposition(c.cp, scratch);
+    for (size_t i = 0; i < scratch.size(); ++i) chars.push_back(Classify(scratch[i], i == 0 ? 0 : 1));
   }
   // Canonical ordering: stable sort of each run of non-starters.
   size_t i = 0;
   while (i < chars.size()) {
-    if (CombiningClass(chars[i].cp) == 0) {
+    if (chars[i].ccc == 0) {
       ++i;
       continue;
     }
     size_t j = i;
-    while (j < chars.size() && CombiningClass(chars[j].cp) != 0) ++j;
-    std::stable_sort(chars.begin() + i, chars.begin() + j, [](const Changed& a, const Changed& b) {
-      return CombiningClass(a.cp) < CombiningClass(b.cp);
-    });
+    while (j < chars.size() && chars[j].ccc != 0) ++j;
+    std::stable_sort(chars.begin() + i, chars.begin() + j,
+                     [](const Changed& a, const Changed& b) { return a.ccc < b.ccc; });
     i = j;
   }
   return chars;
@@ -73,12 +84,12 @@ std::vector<Changed> Compose(const std::vector<Changed>& chars) {
   ptrdiff_t starter = -1;
   int last_class = -1;  // class of the last character kept after the starter
   for (const Changed& c : chars) {
-    const int cc = CombiningClass(c.cp);
+    const int cc = c.ccc;
     const bool reachable = last_class == -1 || (last_class != 0 && last_class < cc);
-    if (starter >= 0 && reachable) {
+    // An inert character composes with nothing before it.
+    if (starter >= 0 && reachable && !(c.flags & kNfcInert)) {
       if (char32_t composite = ComposePair(out[starter].cp, c.cp); composite != 0) {
-        out[starter].cp = composite;
-        out[starter].change += c.change - 1;
+        out[starter] = Classify(composite, out[starter].change + c.change - 1);
         continue;
       }
     }

@@ -14,6 +14,7 @@ enum CharClassBit : uint8_t {
   kWhiteSpace = 4,  // White_Space, which is \s in Oniguruma and Rust regex
   kNfcInert = 8,    // NFC leaves it alone whatever precedes it
   kWordChar = 16,   // Rust regex \w (Alphabetic, M, Nd, Pc, Join_Control)
+  kDecomposes = 32, // has a canonical decomposition
 };
 
 inline constexpr char32_t kMaxCodePoint = 0x10FFFF;

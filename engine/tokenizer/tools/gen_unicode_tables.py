@@ -103,6 +103,8 @@ def main():
         word = word or any(lo <= cp <= hi for lo, hi in OTHER_ALPHABETIC_SO)
         if word:
             f |= 16
+        if cp in decompositions or is_hangul_syllable(cp):
+            f |= 32
         flags[cp] = f
 
     out = sys.stdout
