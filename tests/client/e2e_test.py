@@ -229,6 +229,13 @@ class EndToEndTest(unittest.TestCase):
         self.assertLessEqual(latency["p90"], latency["p99"])
         self.assertLessEqual(latency["p99"], latency["max"])
 
+    def test_bench_classify(self):
+        report = self.cli_json("bench", "--rpc", "classify", "--requests", "12", "--concurrency",
+                               "3", "--lengths", "normal:24:8:3:64", "--top-k", "1")
+        self.assertEqual(report["rpc"], "Classify")
+        self.assertEqual(report["requests_ok"], 12)
+        self.assertEqual(report["inputs"], 12)
+
     def test_bench_stream(self):
         report = self.cli_json("bench", "--stream", "--streams", "2", "--concurrency", "6",
                                "--requests", "30", "--lengths", "fixed:16")
