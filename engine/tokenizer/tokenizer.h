@@ -23,7 +23,8 @@ struct Encoding {
   // [start, end) byte offsets into the UTF-8 input; (0, 0) for template
   // specials. For pairs, into the text the token came from.
   std::vector<std::pair<uint32_t, uint32_t>> offsets;
-  // 1 for special tokens (template specials and added tokens marked special).
+  // 1 for the special tokens the template adds. As in Hugging Face, an added
+  // special token found in the text itself (say "[MASK]") counts as 0.
   std::vector<uint8_t> special_tokens_mask;
   // 0 = first text, 1 = second, kTemplateSequenceId = added by the template.
   std::vector<uint8_t> sequence_ids;
