@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """End to end: the real mbserve binary on a tiny model, called by the Python
 example client and by mbserve-cli (embed, classify, tokenize, info, health,
-bench), with an API key; then its /metrics is checked against the names the
-Grafana dashboard queries, and it must stop cleanly on SIGTERM.
+bench), with an API key, and over TLS; its /metrics is checked against the
+names the Grafana dashboard queries, and it must stop cleanly on SIGTERM.
 
 Usage: e2e_test.py --server BIN --cli BIN --model DIR --repo ROOT --work DIR
 (a model from tests/reference/make_tiny_model.py with its default
@@ -24,6 +24,7 @@ import unittest
 import urllib.request
 
 ARGS = None
+STUBS = None  # the Python stubs generate_stubs.sh made for this run
 API_KEY = "e2e-secret"
 
 
@@ -40,7 +41,8 @@ def norm(values):
 class Server:
     """The mbserve binary on its own ports, logging to a file."""
 
-    def __init__(self, model_dir, log_path):
+    def __init__(self, model_dir, log_path, flags=(), cli_flags=()):
+        self.cli_flags = list(cli_flags)  # what mbserve-cli needs to connect (TLS)
         self.port = free_port()
         self.metrics_port = free_port()
         self.address = f"127.0.0.1:{self.port}"
@@ -49,7 +51,8 @@ class Server:
         self.process = subprocess.Popen(
             [ARGS.server, "--model", model_dir, "--host", "127.0.0.1",
              "--port", str(self.port), "--metrics-port", str(self.metrics_port),
-             "--api-key", API_KEY, "--num-threads", "1", "--tokenization-workers", "1"],
+             "--api-key", API_KEY, "--num-threads", "1", "--tokenization-workers", "1",
+             *flags],
             stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait_serving(self, timeout_s=120):
@@ -60,8 +63,8 @@ class Server:
                                      + self.log_tail())
             # Health needs no API key: this is what the probes and HEALTHCHECK do.
             health = subprocess.run([ARGS.cli, "health", "--address", self.address,
-                                     "--timeout", "1"], capture_output=True, text=True,
-                                    env=cli_env())
+                                     "--timeout", "1", *self.cli_flags],
+                                    capture_output=True, text=True, env=cli_env())
             if health.returncode == 0:
                 return
             time.sleep(0.5)
@@ -94,13 +97,7 @@ class EndToEndTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        work = ARGS.work
-        shutil.rmtree(work, ignore_errors=True)
-        os.makedirs(work)
-        cls.stubs = os.path.join(work, "stubs")
-        subprocess.run([os.path.join(ARGS.repo, "client", "python", "generate_stubs.sh"),
-                        cls.stubs], check=True, env=dict(os.environ, PYTHON=sys.executable))
-        cls.server = Server(ARGS.model, os.path.join(work, "server.log"))
+        cls.server = Server(ARGS.model, os.path.join(ARGS.work, "server.log"))
         cls.server.wait_serving()
         cls.info = cls.cli_json("info")
 
@@ -129,7 +126,7 @@ class EndToEndTest(unittest.TestCase):
     # --- the Python example client -------------------------------------------
 
     def test_python_example_client_tests_pass(self):
-        env = dict(os.environ, MBSERVE_STUBS=self.stubs, MBSERVE_TEST_ADDRESS=self.server.address,
+        env = dict(os.environ, MBSERVE_STUBS=STUBS, MBSERVE_TEST_ADDRESS=self.server.address,
                    MBSERVE_TEST_API_KEY=API_KEY)
         result = subprocess.run(
             [sys.executable, os.path.join(ARGS.repo, "client", "python", "test_example.py"), "-v"],
@@ -138,7 +135,7 @@ class EndToEndTest(unittest.TestCase):
         self.assertNotIn("skipped", result.stderr)  # the API-key test ran too
 
     def test_python_example_runs(self):
-        env = dict(os.environ, MBSERVE_STUBS=self.stubs)
+        env = dict(os.environ, MBSERVE_STUBS=STUBS)
         result = subprocess.run(
             [sys.executable, os.path.join(ARGS.repo, "client", "python", "mbserve_example.py"),
              "--address", self.server.address, "--api-key", API_KEY],
@@ -270,8 +267,65 @@ class EndToEndTest(unittest.TestCase):
         self.assertIn('code="OK"', exposition)
 
 
+class TlsTest(unittest.TestCase):
+    """A server with a self-signed certificate: the CLI's and the Python
+    client's TLS options against a real TLS endpoint."""
+
+    @classmethod
+    def setUpClass(cls):
+        work = os.path.join(ARGS.work, "tls")
+        os.makedirs(work, exist_ok=True)
+        cls.cert = os.path.join(work, "cert.pem")
+        key = os.path.join(work, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=mbserve-test", "-keyout", key, "-out", cls.cert,
+                        "-addext", "subjectAltName=DNS:mbserve-test,IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        cls.server = Server(ARGS.model, os.path.join(work, "server.log"),
+                            flags=["--tls-cert", cls.cert, "--tls-key", key],
+                            cli_flags=["--ca-cert", cls.cert])
+        cls.server.wait_serving()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def cli(self, *args):
+        return subprocess.run([ARGS.cli, *args, "--address", self.server.address],
+                              capture_output=True, text=True, timeout=60,
+                              env=cli_env(MBSERVE_API_KEY=API_KEY))
+
+    def test_cli_verifies_the_server_with_the_given_roots(self):
+        result = self.cli("info", "--ca-cert", self.cert, "--output", "json")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(json.loads(result.stdout)["model_id"])
+
+    def test_cli_checks_the_name_it_is_told_to(self):
+        ok = self.cli("health", "--ca-cert", self.cert, "--tls-server-name", "mbserve-test")
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        wrong = self.cli("health", "--ca-cert", self.cert, "--tls-server-name", "other-name")
+        self.assertEqual(wrong.returncode, 1)
+        self.assertIn("UNAVAILABLE", wrong.stderr)
+
+    def test_plaintext_and_untrusted_connections_fail(self):
+        plaintext = self.cli("health", "--timeout", "3")
+        self.assertEqual(plaintext.returncode, 1)
+        untrusted = self.cli("health", "--tls", "--timeout", "3")  # system roots only
+        self.assertEqual(untrusted.returncode, 1)
+
+    def test_python_client_over_tls(self):
+        sys.path.insert(0, os.path.join(ARGS.repo, "client", "python"))
+        os.environ["MBSERVE_STUBS"] = STUBS
+        from mbserve_example import MbserveClient
+        with open(self.cert, "rb") as f:
+            client = MbserveClient(self.server.address, api_key=API_KEY,
+                                   root_certificates=f.read())
+        self.assertEqual(len(client.embed(["over TLS"]).embeddings), 1)
+        client.close()
+
+
 def main():
-    global ARGS
+    global ARGS, STUBS
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
     parser.add_argument("--cli", required=True)
@@ -279,6 +333,11 @@ def main():
     parser.add_argument("--repo", required=True)
     parser.add_argument("--work", required=True)
     ARGS, rest = parser.parse_known_args()
+    shutil.rmtree(ARGS.work, ignore_errors=True)
+    os.makedirs(ARGS.work)
+    STUBS = os.path.join(ARGS.work, "stubs")
+    subprocess.run([os.path.join(ARGS.repo, "client", "python", "generate_stubs.sh"), STUBS],
+                   check=True, env=dict(os.environ, PYTHON=sys.executable))
     unittest.main(argv=[sys.argv[0], "-v", *rest])
 
 
