@@ -46,7 +46,9 @@ absl::Status CheckUnsupported(const nlohmann::json& config, const char* field) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Bpe>> Bpe::FromJson(const nlohmann::json& config, bool byte_level) {
-  if (!config.is_object() || config.value("type", std::string("BPE")) != "BPE") {
+  if (!config.is_object()) return absl::InvalidArgumentError("tokenizer.json has no \"model\" object");
+  if (!config.contains("type") || !config["type"].is_string() ||
+      config["type"].get<std::string>() != "BPE") {
     return absl::UnimplementedError("model: only the BPE model is supported");
   }
   for (const char* field : {"dropout", "continuing_subword_prefix", "end_of_word_suffix"}) {

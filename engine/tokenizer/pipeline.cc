@@ -52,14 +52,9 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::FromJson(std::string_view js
   if (root.is_discarded() || !root.is_object()) {
     return absl::InvalidArgumentError("tokenizer.json is not a JSON object");
   }
-  for (const char* unsupported : {"truncation", "padding"}) {
-    // Truncation is per request (EncodeOptions); padding does not exist in a
-    // padding-free server. Saved settings would silently change results.
-    if (!Field(root, unsupported).is_null()) {
-      return absl::UnimplementedError(absl::StrCat(
-          "tokenizer.json \"", unsupported, "\" must be null: set it per request instead"));
-    }
-  }
+  // "truncation" and "padding" are ignored, as transformers' fast tokenizers
+  // ignore them: truncation is set per request (EncodeOptions) and the
+  // server never pads.
   auto pipeline = std::unique_ptr<Pipeline>(new Pipeline());
   auto normalizer = Normalizer::FromJson(Field(root, "normalizer"));
   if (!normalizer.ok()) return normalizer.status();
@@ -80,7 +75,9 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::FromJson(std::string_view js
   int32_t max_id = -1;
   for (const auto& [token, id] : pipeline->bpe_->vocab()) max_id = std::max(max_id, id);
   for (const AddedToken& token : pipeline->added_->tokens()) max_id = std::max(max_id, token.id);
-  constexpr int32_t kMaxIds = 1 << 24;
+  // The id table is dense; this bound keeps a hostile file from costing more
+  // than about 64 MB (the largest real vocabularies hold about 256k ids).
+  constexpr int32_t kMaxIds = 1 << 21;
   if (max_id >= kMaxIds) {
     return absl::InvalidArgumentError(
         absl::StrCat("token id ", max_id, " is too large; ids must be below ", kMaxIds));

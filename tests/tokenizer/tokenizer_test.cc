@@ -155,6 +155,13 @@ TEST(TokenizerLoadTest, RejectsUnsupportedAndMalformedFiles) {
        absl::StatusCode::kInvalidArgument, "does not compile"},
       {std::string(100, '[') + std::string(100, ']'), absl::StatusCode::kInvalidArgument,
        "nests deeper"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 3000000}}})",
+       absl::StatusCode::kInvalidArgument, "too large"},
+      {R"({"normalizer": {"type": "NFC"}})", absl::StatusCode::kInvalidArgument, "no \"model\""},
+      {"{" + model + R"(, "added_tokens": [{"id": 5}]})", absl::StatusCode::kInvalidArgument,
+       "added_tokens[0]"},
+      {"{" + model + R"(, "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[X]", "type_id": 0}}], "pair": []}})",
+       absl::StatusCode::kInvalidArgument, "[X]"},
   };
   for (const Case& c : cases) {
     auto tokenizer = Tokenizer::FromJson(c.json);
