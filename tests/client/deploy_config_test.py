@@ -206,7 +206,7 @@ class KubernetesTest(unittest.TestCase):
 
     def test_deployment_runs_on_a_gpu_and_probes_grpc_health(self):
         resources = self.container["resources"]
-        self.assertEqual(resources["limits"]["nvidia.com/gpu"], 1)
+        self.assertEqual(resources["limits"]["nvidia.com/gpu"], "1")
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             self.assertEqual(self.container[probe]["grpc"]["port"], GRPC_PORT, probe)
         ports = {p["name"]: p["containerPort"] for p in self.container["ports"]}
