@@ -216,7 +216,7 @@ class EndToEndTest(unittest.TestCase):
 
     def test_bench_unary(self):
         report = self.cli_json("bench", "--requests", "40", "--concurrency", "4", "--lengths",
-                               "uniform:3:64", "--batch-size", "2")
+                               "uniform:3:64", "--batch-size", "2", "--connections", "2")
         self.assertEqual(report["requests_ok"], 40)
         self.assertEqual(report["requests_failed"], 0)
         self.assertEqual(report["rpc"], "Embed")
