@@ -11,7 +11,7 @@
 - docker-compose.yml and deploy/k8s: they parse, and the pieces refer to each
   other correctly (ports, labels, probes, volumes, names).
 
-Usage: deploy_config_test.py REPO_ROOT
+Usage: deploy_config_test.py REPO_ROOT PROMTOOL
 """
 
 import json
@@ -24,7 +24,8 @@ import unittest
 
 import yaml
 
-REPO = os.path.abspath(sys.argv.pop(1) if len(sys.argv) > 1 else ".")
+REPO = os.path.abspath(sys.argv.pop(1))
+PROMTOOL = sys.argv.pop(1)
 DEPLOY = os.path.join(REPO, "deploy")
 GRPC_PORT = 50051
 METRICS_PORT = 9000
@@ -40,7 +41,7 @@ def load_yaml(*parts):
 
 
 def promtool(*args):
-    return subprocess.run(["promtool", *args], capture_output=True, text=True)
+    return subprocess.run([PROMTOOL, *args], capture_output=True, text=True)
 
 
 def server_metric_names():
