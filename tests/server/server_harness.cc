@@ -26,8 +26,8 @@ T OrDie(absl::StatusOr<T> value, const char* what) {
 
 }  // namespace
 
-std::string EmbeddingModelDir() { return EnvOrDie("MBSERVE_TEST_EMBEDDING_MODEL"); }
-std::string ClassifierModelDir() { return EnvOrDie("MBSERVE_TEST_CLASSIFIER_MODEL"); }
+std::string EmbeddingModelDir() { return EnvOrDie("MBSERVE_TEST_MODELS") + "/embedding"; }
+std::string ClassifierModelDir() { return EnvOrDie("MBSERVE_TEST_MODELS") + "/classifier"; }
 
 std::unique_ptr<ServerHarness> ServerHarness::Start(
     const std::string& model_dir, const std::function<void(ServerConfig&)>& tweak) {
@@ -61,6 +61,17 @@ std::unique_ptr<ServerHarness> ServerHarness::Start(
   h->info_ = v1::InfoService::NewStub(h->channel_);
   h->health_ = grpc::health::v1::Health::NewStub(h->channel_);
   return h;
+}
+
+ServerHarness* ServerHarness::StartShared(std::string (*model_dir)(),
+                                          const std::function<void(ServerConfig&)>& tweak,
+                                          std::string& error) {
+  try {
+    return Start(model_dir(), tweak).release();
+  } catch (const std::exception& e) {
+    error = e.what();
+    return nullptr;
+  }
 }
 
 ServerHarness::~ServerHarness() {

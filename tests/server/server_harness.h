@@ -21,8 +21,8 @@
 
 namespace mbserve::server::testing {
 
-// The checkpoints ctest makes (tests/reference/make_tiny_model.py): an
-// embedding model and a sequence classifier.
+// The checkpoints ctest makes (tests/reference/make_tiny_model.py) under
+// $MBSERVE_TEST_MODELS: embedding/ (no head) and classifier/.
 std::string EmbeddingModelDir();
 std::string ClassifierModelDir();
 
@@ -48,6 +48,13 @@ class GatedEngine : public Engine {
 
 class ServerHarness {
  public:
+  // For test suites that share one server: starts it, or keeps why it could
+  // not start so that every test fails with that message (a failure in
+  // SetUpTestSuite alone would only skip them).
+  static ServerHarness* StartShared(std::string (*model_dir)(),
+                                    const std::function<void(ServerConfig&)>& tweak,
+                                    std::string& error);
+
   // Test defaults: 127.0.0.1:0, small warm-up, 2 tokenization workers.
   static std::unique_ptr<ServerHarness> Start(const std::string& model_dir,
                                               const std::function<void(ServerConfig&)>& tweak = {});

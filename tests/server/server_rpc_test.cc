@@ -21,12 +21,16 @@ std::vector<float> Values(const v1::Embedding& e) { return {e.values().begin(), 
 class EmbeddingServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    harness_ = ServerHarness::Start(EmbeddingModelDir(), [](ServerConfig& c) {
-      c.max_client_batch_size = 8;
-      c.max_input_length = 512;  // keeps the over-long inputs cheap
-    }).release();
+    harness_ = ServerHarness::StartShared(
+        EmbeddingModelDir,
+        [](ServerConfig& c) {
+          c.max_client_batch_size = 8;
+          c.max_input_length = 512;  // keeps the over-long inputs cheap
+        },
+        error_);
   }
   static void TearDownTestSuite() { delete harness_; }
+  void SetUp() override { ASSERT_NE(harness_, nullptr) << error_; }
 
   v1::EmbedResponse Embed(const v1::EmbedRequest& request, grpc::Status* status_out = nullptr) {
     grpc::ClientContext context;
@@ -47,8 +51,10 @@ class EmbeddingServerTest : public ::testing::Test {
   }
 
   static ServerHarness* harness_;
+  static std::string error_;
 };
 ServerHarness* EmbeddingServerTest::harness_ = nullptr;
+std::string EmbeddingServerTest::error_;
 
 TEST_F(EmbeddingServerTest, InfoDescribesTheModelAndLimits) {
   grpc::ClientContext context;
@@ -347,11 +353,16 @@ TEST_F(EmbeddingServerTest, MetricsCountCallsTokensAndBatches) {
 
 class ClassifierServerTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { harness_ = ServerHarness::Start(ClassifierModelDir()).release(); }
+  static void SetUpTestSuite() {
+    harness_ = ServerHarness::StartShared(ClassifierModelDir, {}, error_);
+  }
   static void TearDownTestSuite() { delete harness_; }
+  void SetUp() override { ASSERT_NE(harness_, nullptr) << error_; }
   static ServerHarness* harness_;
+  static std::string error_;
 };
 ServerHarness* ClassifierServerTest::harness_ = nullptr;
+std::string ClassifierServerTest::error_;
 
 TEST_F(ClassifierServerTest, ScoresAreSoftmaxOrRawAndSortedWithLabels) {
   const std::vector<std::string>& labels = harness_->server().model().labels;
