@@ -46,10 +46,12 @@ int main(int argc, char** argv) {
       }
       tokens += encoding->ids.size();
     }
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(
+        best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
-  std::printf("{\"texts\": %zu, \"bytes\": %zu, \"tokens\": %zu, \"seconds\": %.6f, "
-              "\"mb_per_s\": %.3f, \"tokens_per_s\": %.1f}\n",
-              texts.size(), bytes, tokens, best, bytes / best / 1e6, tokens / best);
+  std::printf(
+      "{\"texts\": %zu, \"bytes\": %zu, \"tokens\": %zu, \"seconds\": %.6f, "
+      "\"mb_per_s\": %.3f, \"tokens_per_s\": %.1f}\n",
+      texts.size(), bytes, tokens, best, bytes / best / 1e6, tokens / best);
   return 0;
 }

@@ -77,16 +77,18 @@ absl::StatusOr<AddedVocabulary> AddedVocabulary::FromJson(const nlohmann::json& 
   for (size_t i = 0; i < config.size(); ++i) {
     const auto& entry = config[i];
     if (!entry.is_object() || !entry.contains("content") || !entry["content"].is_string() ||
-        !entry.contains("id") || !entry["id"].is_number_integer() || entry["id"].get<int64_t>() < 0 ||
-        entry["id"].get<int64_t>() > INT32_MAX) {
+        !entry.contains("id") || !entry["id"].is_number_integer() ||
+        entry["id"].get<int64_t>() < 0 || entry["id"].get<int64_t>() > INT32_MAX) {
       return absl::InvalidArgumentError(absl::StrCat(
           "added_tokens[", i, "] needs a string \"content\" and an integer \"id\" in [0, 2^31)"));
     }
     AddedToken token;
     token.content = entry["content"].get<std::string>();
     token.id = static_cast<int32_t>(entry["id"].get<int64_t>());
-    for (auto [name, field] : {std::pair{"special", &token.special}, {"lstrip", &token.lstrip},
-                               {"rstrip", &token.rstrip}, {"single_word", &token.single_word}}) {
+    for (auto [name, field] : {std::pair{"special", &token.special},
+                               {"lstrip", &token.lstrip},
+                               {"rstrip", &token.rstrip},
+                               {"single_word", &token.single_word}}) {
       auto value = Flag(entry, i, name, false);
       if (!value.ok()) return value.status();
       *field = *value;
@@ -128,7 +130,8 @@ void AddedVocabulary::FindMatches(std::string_view text, bool normalized,
     size_t begin = pos, end = pos + length;
     pos = end;  // matching resumes after this match, kept or not
     if (token.single_word) {
-      const bool word_before = begin > 0 && HasClass(text, PreviousCharStart(text, begin), kWordChar);
+      const bool word_before =
+          begin > 0 && HasClass(text, PreviousCharStart(text, begin), kWordChar);
       const bool word_after = end < text.size() && HasClass(text, end, kWordChar);
       if (word_before || word_after) continue;
     }

@@ -1,7 +1,7 @@
 #include "engine/tokenizer/bpe.h"
 
-#include <functional>
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -46,7 +46,8 @@ absl::Status CheckUnsupported(const nlohmann::json& config, const char* field) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Bpe>> Bpe::FromJson(const nlohmann::json& config, bool byte_level) {
-  if (!config.is_object()) return absl::InvalidArgumentError("tokenizer.json has no \"model\" object");
+  if (!config.is_object())
+    return absl::InvalidArgumentError("tokenizer.json has no \"model\" object");
   if (!config.contains("type") || !config["type"].is_string() ||
       config["type"].get<std::string>() != "BPE") {
     return absl::UnimplementedError("model: only the BPE model is supported");
@@ -96,8 +97,9 @@ absl::StatusOr<std::unique_ptr<Bpe>> Bpe::FromJson(const nlohmann::json& config,
     auto l = bpe->vocab_.find(left), r = bpe->vocab_.find(right);
     auto result = bpe->vocab_.find(left + right);
     if (l == bpe->vocab_.end() || r == bpe->vocab_.end() || result == bpe->vocab_.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "model.merges[", i, "]: \"", left, "\", \"", right, "\" or their merge is not in model.vocab"));
+      return absl::InvalidArgumentError(absl::StrCat("model.merges[", i, "]: \"", left, "\", \"",
+                                                     right,
+                                                     "\" or their merge is not in model.vocab"));
     }
     // The first listing of a pair wins, as in the Rust library.
     bpe->merges_.try_emplace(PairKey(l->second, r->second),
@@ -148,8 +150,9 @@ absl::Status Bpe::Symbols(std::string_view word, std::vector<BpePiece>& symbols)
       }
     }
     if (!unk_id_) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "character \"", AbslView(ch), "\" is not in the vocabulary and the model has no unk_token"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("character \"", AbslView(ch),
+                       "\" is not in the vocabulary and the model has no unk_token"));
     }
     if (fuse_unk_ && !symbols.empty() && symbols.back().id == *unk_id_) {
       symbols.back().length += length;

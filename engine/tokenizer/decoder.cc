@@ -38,7 +38,8 @@ absl::StatusOr<std::string> Decoder::Decode(std::span<const int32_t> ids,
   for (size_t i = 0; i < ids.size(); ++i) {
     const int32_t id = ids[i];
     if (id < 0 || static_cast<size_t>(id) >= present_.size() || !present_[id]) {
-      return absl::OutOfRangeError(absl::StrCat("ids[", i, "] = ", id, " is not in the vocabulary"));
+      return absl::OutOfRangeError(
+          absl::StrCat("ids[", i, "] = ", id, " is not in the vocabulary"));
     }
     if (skip_special_tokens && is_special_[id]) continue;
     // Without a decoder the Rust library joins tokens with spaces.

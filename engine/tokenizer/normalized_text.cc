@@ -21,9 +21,9 @@ void NormalizedText::SetSlice(const NormalizedText& whole, size_t begin, size_t 
     SetIdentity(whole.text_.substr(begin, end - begin), whole.base_ + static_cast<uint32_t>(begin));
     return;
   }
-  SetTransformed(std::string(whole.text_.substr(begin, end - begin)),
-                 std::vector<ByteRange>(whole.alignments_.begin() + begin,
-                                        whole.alignments_.begin() + end));
+  SetTransformed(
+      std::string(whole.text_.substr(begin, end - begin)),
+      std::vector<ByteRange>(whole.alignments_.begin() + begin, whole.alignments_.begin() + end));
 }
 
 void NormalizedText::PrependAscii(char c) {

@@ -60,7 +60,8 @@ std::vector<Changed> Decompose(std::string_view piece) {
     }
     scratch.clear();
     AppendCanonicalDecomposition(c.cp, scratch);
-    for (size_t i = 0; i < scratch.size(); ++i) chars.push_back(Classify(scratch[i], i == 0 ? 0 : 1));
+    for (size_t i = 0; i < scratch.size(); ++i)
+      chars.push_back(Classify(scratch[i], i == 0 ? 0 : 1));
   }
   // Canonical ordering: stable sort of each run of non-starters.
   size_t i = 0;

@@ -179,8 +179,8 @@ absl::StatusOr<Encoding> Pipeline::EncodeText(std::string_view text, uint8_t seq
                                               std::string_view field) const {
   MBSERVE_RETURN_IF_ERROR(ValidateUtf8(text, field));
   if (text.size() > UINT32_MAX) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(AbslView(field), " has ", text.size(), " bytes; at most 4294967295 are accepted"));
+    return absl::InvalidArgumentError(absl::StrCat(AbslView(field), " has ", text.size(),
+                                                   " bytes; at most 4294967295 are accepted"));
   }
   Encoding out;
   std::vector<AddedMatch> matches;

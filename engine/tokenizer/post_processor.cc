@@ -1,18 +1,24 @@
 #include "engine/tokenizer/post_processor.h"
 
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {
 
-void Append(Encoding& to, const Encoding& from) {
-  to.ids.insert(to.ids.end(), from.ids.begin(), from.ids.end());
-  to.tokens.insert(to.tokens.end(), from.tokens.begin(), from.tokens.end());
-  to.offsets.insert(to.offsets.end(), from.offsets.begin(), from.offsets.end());
-  to.special_tokens_mask.insert(to.special_tokens_mask.end(), from.special_tokens_mask.begin(),
-                                from.special_tokens_mask.end());
-  to.sequence_ids.insert(to.sequence_ids.end(), from.sequence_ids.begin(),
-                         from.sequence_ids.end());
+template <typename T>
+void MoveAppend(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+// Moves the tokens of `from` to the end of `to`.
+void Append(Encoding& to, Encoding& from) {
+  MoveAppend(to.ids, from.ids);
+  MoveAppend(to.tokens, from.tokens);
+  MoveAppend(to.offsets, from.offsets);
+  MoveAppend(to.special_tokens_mask, from.special_tokens_mask);
+  MoveAppend(to.sequence_ids, from.sequence_ids);
 }
 
 }  // namespace
@@ -30,8 +36,8 @@ absl::StatusOr<std::vector<PostProcessor::Piece>> PostProcessor::ParseTemplate(
     if (entry.contains("Sequence") && entry["Sequence"].is_object()) {
       const std::string id = entry["Sequence"].value("id", std::string());
       if (id != "A" && id != "B") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "post_processor TemplateProcessing.", name, ": sequence id must be A or B, got ", id));
+        return absl::InvalidArgumentError(absl::StrCat("post_processor TemplateProcessing.", name,
+                                                       ": sequence id must be A or B, got ", id));
       }
       piece.sequence = id == "A" ? 0 : 1;
     } else if (entry.contains("SpecialToken") && entry["SpecialToken"].is_object()) {
@@ -45,8 +51,9 @@ absl::StatusOr<std::vector<PostProcessor::Piece>> PostProcessor::ParseTemplate(
       const auto ids = special.value("ids", nlohmann::json::array());
       const auto tokens = special.value("tokens", nlohmann::json::array());
       if (!ids.is_array() || !tokens.is_array() || ids.size() != tokens.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "post_processor special_tokens[\"", id, "\"]: ids and tokens must be arrays of one length"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("post_processor special_tokens[\"", id,
+                         "\"]: ids and tokens must be arrays of one length"));
       }
       for (size_t i = 0; i < ids.size(); ++i) {
         if (!ids[i].is_number_integer() || !tokens[i].is_string() || ids[i].get<int64_t>() < 0 ||
@@ -58,8 +65,8 @@ absl::StatusOr<std::vector<PostProcessor::Piece>> PostProcessor::ParseTemplate(
         piece.tokens.push_back(tokens[i].get<std::string>());
       }
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "post_processor TemplateProcessing.", name, ": entries are Sequence or SpecialToken"));
+      return absl::InvalidArgumentError(absl::StrCat("post_processor TemplateProcessing.", name,
+                                                     ": entries are Sequence or SpecialToken"));
     }
     pieces.push_back(std::move(piece));
   }

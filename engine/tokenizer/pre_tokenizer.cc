@@ -11,7 +11,8 @@ namespace {
 absl::StatusOr<bool> BoolField(const nlohmann::json& config, const char* name, bool fallback) {
   if (!config.contains(name) || config[name].is_null()) return fallback;
   if (!config[name].is_boolean()) {
-    return absl::InvalidArgumentError(absl::StrCat("pre_tokenizer: \"", name, "\" must be a boolean"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pre_tokenizer: \"", name, "\" must be a boolean"));
   }
   return config[name].get<bool>();
 }
@@ -23,7 +24,8 @@ absl::StatusOr<SplitBehavior> ParseBehavior(const nlohmann::json& value) {
   if (name == "MergedWithPrevious") return SplitBehavior::kMergedWithPrevious;
   if (name == "MergedWithNext") return SplitBehavior::kMergedWithNext;
   if (name == "Contiguous") return SplitBehavior::kContiguous;
-  return absl::InvalidArgumentError(absl::StrCat("pre_tokenizer Split: unknown behavior \"", name, "\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("pre_tokenizer Split: unknown behavior \"", name, "\""));
 }
 
 }  // namespace
@@ -43,7 +45,8 @@ absl::Status PreTokenizer::Add(const nlohmann::json& config) {
   const std::string type = config["type"].get<std::string>();
   if (type == "Sequence") {
     if (!config.contains("pretokenizers") || !config["pretokenizers"].is_array()) {
-      return absl::InvalidArgumentError("pre_tokenizer Sequence: \"pretokenizers\" must be an array");
+      return absl::InvalidArgumentError(
+          "pre_tokenizer Sequence: \"pretokenizers\" must be an array");
     }
     for (const auto& child : config["pretokenizers"]) {
       if (absl::Status status = Add(child); !status.ok()) return status;
@@ -63,7 +66,8 @@ absl::Status PreTokenizer::Add(const nlohmann::json& config) {
     if (!use_regex.ok()) return use_regex.status();
     if (*prefix && !steps_.empty()) {
       return absl::UnimplementedError(
-          "pre_tokenizer ByteLevel with add_prefix_space after another pre-tokenizer is unsupported");
+          "pre_tokenizer ByteLevel with add_prefix_space after another pre-tokenizer is "
+          "unsupported");
     }
     add_prefix_space_ = *prefix;
     byte_level_ = true;

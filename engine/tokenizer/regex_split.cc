@@ -33,8 +33,7 @@ RegexSplit::RegexSplit(std::unique_ptr<Code> code, SplitBehavior behavior, bool 
 RegexSplit::~RegexSplit() = default;
 
 absl::StatusOr<std::unique_ptr<RegexSplit>> RegexSplit::Create(const std::string& pattern,
-                                                               bool literal,
-                                                               SplitBehavior behavior,
+                                                               bool literal, SplitBehavior behavior,
                                                                bool invert) {
   int error = 0;
   PCRE2_SIZE error_offset = 0;
@@ -45,9 +44,9 @@ absl::StatusOr<std::unique_ptr<RegexSplit>> RegexSplit::Create(const std::string
   if (code->code == nullptr) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error, message, sizeof(message));
-    return absl::InvalidArgumentError(absl::StrCat("pre_tokenizer Split: pattern does not compile at offset ",
-                                                   error_offset, ": ",
-                                                   reinterpret_cast<const char*>(message)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("pre_tokenizer Split: pattern does not compile at offset ", error_offset, ": ",
+                     reinterpret_cast<const char*>(message)));
   }
   // Without JIT (unsupported CPU) PCRE2 interprets the same pattern.
   pcre2_jit_compile(code->code, PCRE2_JIT_COMPLETE);
@@ -66,23 +65,23 @@ absl::Status RegexSplit::Split(std::string_view text, size_t begin, size_t end,
   const auto* subject = reinterpret_cast<PCRE2_SPTR>(piece.data());
   std::vector<Piece> pieces;
   auto add = [&](size_t from, size_t to, bool is_match) {
-    pieces.push_back({{static_cast<uint32_t>(begin + from), static_cast<uint32_t>(begin + to)},
-                      is_match});
+    pieces.push_back(
+        {{static_cast<uint32_t>(begin + from), static_cast<uint32_t>(begin + to)}, is_match});
   };
   pcre2_match_data* data = pcre2_match_data_create_from_pattern(code_->code, nullptr);
   size_t search = 0, previous_end = 0;
   bool have_match = false;
   while (search <= piece.size()) {
-    const int rc = pcre2_match(code_->code, subject, piece.size(), search, PCRE2_NO_UTF_CHECK,
-                               data, code_->context);
+    const int rc = pcre2_match(code_->code, subject, piece.size(), search, PCRE2_NO_UTF_CHECK, data,
+                               code_->context);
     if (rc == PCRE2_ERROR_NOMATCH) break;
     if (rc < 0) {
       pcre2_match_data_free(data);
       PCRE2_UCHAR message[256];
       pcre2_get_error_message(rc, message, sizeof(message));
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "pre_tokenizer Split: regex match failed at byte offset ", begin + search, ": ",
-          reinterpret_cast<const char*>(message)));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("pre_tokenizer Split: regex match failed at byte offset ", begin + search,
+                       ": ", reinterpret_cast<const char*>(message)));
     }
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(data);
     const size_t match_begin = ovector[0], match_end = ovector[1];

@@ -62,13 +62,12 @@ absl::StatusOr<Encoding> Tokenizer::EncodePair(std::string_view first, std::stri
     const size_t added = options.add_special_tokens ? NumSpecialTokensToAdd(true) : 0;
     if (added > *options.max_length) {
       return absl::InvalidArgumentError(
-          absl::StrCat("max_length is ", *options.max_length, " but the pair template adds ",
-                       added, " special tokens; max_length must be at least ", added));
+          absl::StrCat("max_length is ", *options.max_length, " but the pair template adds ", added,
+                       " special tokens; max_length must be at least ", added));
     }
     tokenizer_internal::Truncate(*a, &*b, *options.max_length - added, options.direction);
   }
-  return pipeline_->post_processor().Process(std::move(a).value(), &*b,
-                                             options.add_special_tokens);
+  return pipeline_->post_processor().Process(std::move(a).value(), &*b, options.add_special_tokens);
 }
 
 absl::StatusOr<std::string> Tokenizer::Decode(std::span<const int32_t> ids,

@@ -26,8 +26,7 @@ void TruncateOne(Encoding& encoding, size_t length, TruncationDirection directio
 
 }  // namespace
 
-void Truncate(Encoding& first, Encoding* second, size_t max_length,
-              TruncationDirection direction) {
+void Truncate(Encoding& first, Encoding* second, size_t max_length, TruncationDirection direction) {
   const size_t total = first.ids.size() + (second ? second->ids.size() : 0);
   if (total <= max_length) return;
   if (second == nullptr) {

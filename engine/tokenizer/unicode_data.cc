@@ -46,9 +46,9 @@ void AppendCanonicalDecomposition(char32_t cp, std::vector<char32_t>& out) {
     return;
   }
   const auto* end = std::end(kDecompositions);
-  const auto* it = std::lower_bound(
-      std::begin(kDecompositions), end, cp,
-      [](const Decomposition& d, char32_t value) { return d.code_point < value; });
+  const auto* it =
+      std::lower_bound(std::begin(kDecompositions), end, cp,
+                       [](const Decomposition& d, char32_t value) { return d.code_point < value; });
   if (it == end || it->code_point != cp) {
     out.push_back(cp);
     return;
@@ -69,9 +69,9 @@ char32_t ComposePair(char32_t first, char32_t second) {
   }
   const uint64_t key = (uint64_t{first} << 32) | second;
   const auto* end = std::end(kCompositions);
-  const auto* it = std::lower_bound(
-      std::begin(kCompositions), end, key,
-      [](const Composition& c, uint64_t value) { return c.pair < value; });
+  const auto* it =
+      std::lower_bound(std::begin(kCompositions), end, key,
+                       [](const Composition& c, uint64_t value) { return c.pair < value; });
   return it != end && it->pair == key ? it->composite : 0;
 }
 

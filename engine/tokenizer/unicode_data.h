@@ -9,12 +9,12 @@
 namespace mbserve::tokenizer_internal {
 
 enum CharClassBit : uint8_t {
-  kLetter = 1,      // \p{L}
-  kNumber = 2,      // \p{N}
-  kWhiteSpace = 4,  // White_Space, which is \s in Oniguruma and Rust regex
-  kNfcInert = 8,    // NFC leaves it alone whatever precedes it
-  kWordChar = 16,   // Rust regex \w (Alphabetic, M, Nd, Pc, Join_Control)
-  kDecomposes = 32, // has a canonical decomposition
+  kLetter = 1,       // \p{L}
+  kNumber = 2,       // \p{N}
+  kWhiteSpace = 4,   // White_Space, which is \s in Oniguruma and Rust regex
+  kNfcInert = 8,     // NFC leaves it alone whatever precedes it
+  kWordChar = 16,    // Rust regex \w (Alphabetic, M, Nd, Pc, Join_Control)
+  kDecomposes = 32,  // has a canonical decomposition
 };
 
 inline constexpr char32_t kMaxCodePoint = 0x10FFFF;

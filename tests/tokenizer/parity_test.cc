@@ -46,8 +46,8 @@ void CheckCase(const Tokenizer& tokenizer, const nlohmann::json& c, Totals& tota
   if (!c["max_length"].is_null()) options.max_length = c["max_length"].get<size_t>();
   options.direction = c["direction"].get<std::string>() == "left" ? TruncationDirection::kLeft
                                                                   : TruncationDirection::kRight;
-  auto encoding = is_pair ? tokenizer.EncodePair(text, pair, options)
-                          : tokenizer.Encode(text, options);
+  auto encoding =
+      is_pair ? tokenizer.EncodePair(text, pair, options) : tokenizer.Encode(text, options);
   ++totals.cases;
   totals.bytes += text.size() + pair.size();
   const std::string where = "case " + std::to_string(totals.cases) + " (" +
@@ -98,14 +98,17 @@ void CheckCase(const Tokenizer& tokenizer, const nlohmann::json& c, Totals& tota
   diff << where << ": first difference at token " << i << " of " << expected_ids.size()
        << " expected / " << encoding->ids.size() << " got";
   if (i < n) {
-    diff << "; expected id " << expected_ids[i] << " " << c["tokens"][i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << " ["
+    diff << "; expected id " << expected_ids[i] << " "
+         << c["tokens"][i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << " ["
          << expected_offsets[i].first << "," << expected_offsets[i].second << ") got id "
-         << encoding->ids[i] << " " << nlohmann::json(encoding->tokens[i]).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << " ["
-         << char_offsets[i].first << "," << char_offsets[i].second << ")";
+         << encoding->ids[i] << " "
+         << nlohmann::json(encoding->tokens[i])
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+         << " [" << char_offsets[i].first << "," << char_offsets[i].second << ")";
   }
   diff << "\n  text: "
-       << nlohmann::json(text.substr(0, 300)).dump(-1, ' ', false,
-                                                   nlohmann::json::error_handler_t::replace);
+       << nlohmann::json(text.substr(0, 300))
+              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   ADD_FAILURE() << diff.str();
 }
 

@@ -27,9 +27,13 @@ class TokenizerTest : public ::testing::Test {
 Tokenizer* TokenizerTest::tokenizer_ = nullptr;
 
 TEST_F(TokenizerTest, InvalidUtf8NamesTheByteOffset) {
-  for (const auto& [text, offset] : std::vector<std::pair<std::string, int>>{
-           {"abc\xff", 3}, {"h\xc3", 1}, {"ok \xed\xa0\x80", 3}, {"\xc0\xaf", 0},
-           {"\xf4\x90\x80\x80", 0}, {"é\xe2\x82", 2}}) {
+  for (const auto& [text, offset] :
+       std::vector<std::pair<std::string, int>>{{"abc\xff", 3},
+                                                {"h\xc3", 1},
+                                                {"ok \xed\xa0\x80", 3},
+                                                {"\xc0\xaf", 0},
+                                                {"\xf4\x90\x80\x80", 0},
+                                                {"é\xe2\x82", 2}}) {
     auto encoding = tokenizer_->Encode(text);
     ASSERT_FALSE(encoding.ok());
     EXPECT_EQ(encoding.status().code(), absl::StatusCode::kInvalidArgument);
@@ -132,7 +136,8 @@ TEST(TokenizerLoadTest, RejectsUnsupportedAndMalformedFiles) {
     absl::StatusCode code;
     std::string message;
   };
-  const std::string model = R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]})";
+  const std::string model =
+      R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]})";
   const std::vector<Case> cases = {
       {"not json", absl::StatusCode::kInvalidArgument, "not a JSON object"},
       {"{" + model + R"(, "normalizer": {"type": "Lowercase"}})", absl::StatusCode::kUnimplemented,
@@ -143,24 +148,25 @@ TEST(TokenizerLoadTest, RejectsUnsupportedAndMalformedFiles) {
        absl::StatusCode::kUnimplemented, "Whitespace"},
       {"{" + model + R"(, "decoder": {"type": "WordPiece"}})", absl::StatusCode::kUnimplemented,
        "WordPiece"},
-      {R"({"model": {"type": "WordPiece", "vocab": {}}})", absl::StatusCode::kUnimplemented,
-       "BPE"},
+      {R"({"model": {"type": "WordPiece", "vocab": {}}})", absl::StatusCode::kUnimplemented, "BPE"},
       {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a z"]}})",
        absl::StatusCode::kInvalidArgument, "merges[0]"},
       {R"({"model": {"type": "BPE", "vocab": {"a": -4}}})", absl::StatusCode::kInvalidArgument,
        "vocab"},
       {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "dropout": 0.1}})",
        absl::StatusCode::kUnimplemented, "dropout"},
-      {"{" + model + R"(, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(("}, "behavior": "Isolated"}})",
+      {"{" + model +
+           R"(, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(("}, "behavior": "Isolated"}})",
        absl::StatusCode::kInvalidArgument, "does not compile"},
       {std::string(100, '[') + std::string(100, ']'), absl::StatusCode::kInvalidArgument,
        "nests deeper"},
-      {R"({"model": {"type": "BPE", "vocab": {"a": 3000000}}})",
-       absl::StatusCode::kInvalidArgument, "too large"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 3000000}}})", absl::StatusCode::kInvalidArgument,
+       "too large"},
       {R"({"normalizer": {"type": "NFC"}})", absl::StatusCode::kInvalidArgument, "no \"model\""},
       {"{" + model + R"(, "added_tokens": [{"id": 5}]})", absl::StatusCode::kInvalidArgument,
        "added_tokens[0]"},
-      {"{" + model + R"(, "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[X]", "type_id": 0}}], "pair": []}})",
+      {"{" + model +
+           R"(, "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[X]", "type_id": 0}}], "pair": []}})",
        absl::StatusCode::kInvalidArgument, "[X]"},
   };
   for (const Case& c : cases) {
