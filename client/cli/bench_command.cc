@@ -1,5 +1,8 @@
 #include <chrono>
+#include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "client/cli/bench/report.h"
