@@ -1,12 +1,19 @@
-#include <cmath>
-
 #include "engine/ops/backend_cpu.h"
+#include "engine/ops/cpu_math.h"
 
 namespace mbserve {
 namespace {
 
-// The exact erf form, as ModernBERT's "gelu" (not the tanh approximation).
-inline float GeluErf(float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f)); }
+MBSERVE_VECTOR_CLONES void GeGluRow(const float* input, const float* gate, int64_t width,
+                                    float* out) {
+#pragma omp simd
+  for (int64_t i = 0; i < width; ++i) out[i] = cpu_math::Gelu(input[i]) * gate[i];
+}
+
+MBSERVE_VECTOR_CLONES void GeluRow(float* x, int64_t width) {
+#pragma omp simd
+  for (int64_t i = 0; i < width; ++i) x[i] = cpu_math::Gelu(x[i]);
+}
 
 }  // namespace
 
@@ -16,17 +23,16 @@ void CpuBackend::GeGlu(const Tensor& in, const Tensor& out) {
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     const float* input = in.data<float>() + r * 2 * width;
-    const float* gate = input + width;
-    float* o = out.data<float>() + r * width;
-    for (int64_t i = 0; i < width; ++i) o[i] = GeluErf(input[i]) * gate[i];
+    GeGluRow(input, input + width, width, out.data<float>() + r * width);
   }
 }
 
 void CpuBackend::Gelu(const Tensor& x) {
-  const int64_t n = x.numel();
-  float* data = x.data<float>();
+  // Row by row, so a value's place in the tensor never changes its result.
+  const int64_t rows = x.rows();
+  const int64_t width = x.cols();
 #pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < n; ++i) data[i] = GeluErf(data[i]);
+  for (int64_t r = 0; r < rows; ++r) GeluRow(x.data<float>() + r * width, width);
 }
 
 }  // namespace mbserve

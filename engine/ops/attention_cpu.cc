@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/ops/backend_cpu.h"
+#include "engine/ops/cpu_math.h"
 
 namespace mbserve {
 namespace {
@@ -24,24 +25,31 @@ struct AttentionBlock {
   int query_begin;  // relative to the sequence start
 };
 
-// Softmax of each row of scores [rows, cols] in place, where row i may only
-// see columns [allowed_begin(i), allowed_end(i)); the others become 0.
+// Softmax of row[begin, end) in place; the rest of the row becomes 0.
+MBSERVE_VECTOR_CLONES void MaskedSoftmaxRow(float* row, int begin, int end, int cols) {
+  float max_score = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : max_score)
+  for (int j = begin; j < end; ++j) max_score = std::max(max_score, row[j]);
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (int j = begin; j < end; ++j) {
+    row[j] = cpu_math::Exp(row[j] - max_score);
+    sum += row[j];
+  }
+  const float inv = 1.0f / sum;
+#pragma omp simd
+  for (int j = begin; j < end; ++j) row[j] *= inv;
+  std::fill(row, row + begin, 0.0f);
+  std::fill(row + end, row + cols, 0.0f);
+}
+
+// Softmax of each row of scores [rows, cols], where row i may only see
+// columns allowed(i) = [begin, end).
 template <typename AllowedRange>
 void MaskedSoftmaxRows(float* scores, int rows, int cols, AllowedRange allowed) {
   for (int i = 0; i < rows; ++i) {
-    float* row = scores + static_cast<int64_t>(i) * cols;
     const auto [begin, end] = allowed(i);
-    float max_score = -std::numeric_limits<float>::infinity();
-    for (int j = begin; j < end; ++j) max_score = std::max(max_score, row[j]);
-    float sum = 0.0f;
-    for (int j = begin; j < end; ++j) {
-      row[j] = std::exp(row[j] - max_score);
-      sum += row[j];
-    }
-    const float inv = 1.0f / sum;
-    std::fill(row, row + begin, 0.0f);
-    for (int j = begin; j < end; ++j) row[j] *= inv;
-    std::fill(row + end, row + cols, 0.0f);
+    MaskedSoftmaxRow(scores + static_cast<int64_t>(i) * cols, begin, end, cols);
   }
 }
 

@@ -1,21 +1,26 @@
 #include <cmath>
 
 #include "engine/ops/backend_cpu.h"
+#include "engine/ops/cpu_math.h"
 
 namespace mbserve {
 namespace {
 
 // LayerNorm without bias, as ModernBERT uses it: biased variance, then gamma.
-void NormalizeRow(const float* x, const float* gamma, float eps, int64_t n, float* out) {
+MBSERVE_VECTOR_CLONES void NormalizeRow(const float* x, const float* gamma, float eps, int64_t n,
+                                        float* out) {
   float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
   for (int64_t i = 0; i < n; ++i) sum += x[i];
   const float mean = sum / static_cast<float>(n);
   float sq = 0.0f;
+#pragma omp simd reduction(+ : sq)
   for (int64_t i = 0; i < n; ++i) {
     const float d = x[i] - mean;
     sq += d * d;
   }
   const float inv_std = 1.0f / std::sqrt(sq / static_cast<float>(n) + eps);
+#pragma omp simd
   for (int64_t i = 0; i < n; ++i) out[i] = (x[i] - mean) * inv_std * gamma[i];
 }
 

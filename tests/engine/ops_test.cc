@@ -6,6 +6,7 @@
 
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
+#include "engine/ops/cpu_math.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/norm.h"
 #include "engine/ops/pooling.h"
@@ -306,6 +307,24 @@ TEST(ActivationTest, GeGluAndGeluUseExactErf) {
   std::vector<double> gelu(50);
   for (int i = 0; i < 50; ++i) gelu[i] = GeluReference(original[i]);
   EXPECT_LT(MaxAbsDiff(x, gelu), 1e-6);
+}
+
+TEST(CpuMathTest, ExpAndErfAreAccurate) {
+  double worst_exp = 0, worst_erf = 0;
+  for (int i = -870000; i <= 880000; ++i) {
+    const float x = i * 1e-4f;
+    const double e = std::exp(double(x));
+    worst_exp = std::max(worst_exp, std::abs(cpu_math::Exp(x) - e) / e);
+  }
+  for (int i = -100000; i <= 100000; ++i) {
+    const float x = i * 1e-4f;
+    worst_erf = std::max(worst_erf, std::abs(cpu_math::Erf(x) - std::erf(double(x))));
+  }
+  EXPECT_LT(worst_exp, 3e-7);
+  EXPECT_LT(worst_erf, 5e-7);
+  EXPECT_EQ(cpu_math::Exp(-200.0f), cpu_math::Exp(-87.0f));  // clamped, finite
+  EXPECT_EQ(cpu_math::Erf(0.0f), 0.0f);
+  EXPECT_EQ(cpu_math::Erf(9.0f), 1.0f);
 }
 
 TEST(PoolingTest, ClsMeanAndNormalize) {
