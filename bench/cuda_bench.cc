@@ -138,8 +138,8 @@ int Run(const Args& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  // The model alone, on a second copy of the weights, after the engine has
-  // released nothing: the numbers share one GPU but never run at once.
+  // The model alone, on a second copy of the weights (the engine's stay
+  // loaded; the two never run at the same time).
   double model_seconds = 0.0;
   {
     auto config = LoadModelConfig(args.model + "/config.json");
