@@ -3,8 +3,8 @@
 Every category the tokenizer must agree with Hugging Face on: prose, source
 code, CJK, Arabic, Devanagari, emoji with ZWJ sequences, combining marks,
 NFC/NFD pairs, whitespace runs, control characters, special tokens inside
-text, code points drawn from all of Unicode, and inputs over 100,000
-characters. Texts come from a seeded generator, so they are reproducible
+text, code points drawn from all of Unicode, long repeats of one unit, and
+inputs over 100,000 characters. Texts come from a seeded generator, so they are reproducible
 without being committed.
 """
 import random
@@ -153,6 +153,13 @@ def random_unicode(rng, n):
     return "".join(out)
 
 
+def runs(rng, n):
+    """Long repeats of one unit: the worst cases for pre-tokenizer and BPE."""
+    unit = rng.choice(["\t", " ", "a", "1", "é", "e\u0301", "\u0301", "[MASK]", " [MASK]", "'s",
+                       "😀", "\u3000", "ab ", "\r\n", "\u200d", "  x"])
+    return unit * max(1, n * rng.randint(1, 5) // len(unit))
+
+
 def mixed(rng, n):
     parts = []
     while sum(map(len, parts)) < n:
@@ -162,9 +169,9 @@ def mixed(rng, n):
 
 GENERATORS = [prose, code, lambda r, n: script(r, n, "cjk"), lambda r, n: script(r, n, "arabic"),
               lambda r, n: script(r, n, "devanagari"), emoji, marks, nf_pairs, whitespace,
-              controls, specials, random_unicode]
+              controls, specials, random_unicode, runs]
 CATEGORIES = ["prose", "code", "cjk", "arabic", "devanagari", "emoji", "marks", "nf_pairs",
-              "whitespace", "controls", "specials", "random_unicode", "mixed"]
+              "whitespace", "controls", "specials", "random_unicode", "runs", "mixed"]
 
 
 def corpus(seed, total_chars, long_texts=2):
