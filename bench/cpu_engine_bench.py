@@ -27,7 +27,7 @@ from safetensors.numpy import save_file
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
-from modernbert_reference import load_reference, make_config, save_checkpoint  # noqa: E402
+from modernbert_reference import load_reference, make_config, padded_batch, save_checkpoint  # noqa: E402
 
 WORKLOADS = {
     # name: (mean, std, low, high)
@@ -74,13 +74,7 @@ def run_transformers(model, sequences, batch_size):
     model(input_ids=torch.tensor([sequences[0][:64]]))  # warm-up
     start = time.perf_counter()
     for i in range(0, len(sequences), batch_size):
-        chunk = sequences[i:i + batch_size]
-        length = max(len(s) for s in chunk)
-        ids = torch.zeros(len(chunk), length, dtype=torch.long)
-        mask = torch.zeros(len(chunk), length, dtype=torch.long)
-        for b, s in enumerate(chunk):
-            ids[b, :len(s)] = torch.tensor(s)
-            mask[b, :len(s)] = 1
+        ids, mask = padded_batch(sequences[i:i + batch_size])
         hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
         m = mask.unsqueeze(-1).to(hidden.dtype)
         pooled.append(((hidden * m).sum(1) / m.sum(1)).numpy())
