@@ -50,8 +50,11 @@ fi
 # else third_party/cublas (scripts/gpu/fetch-cublas.sh).
 cuda_root="$(dirname "$(dirname "$(readlink -f "$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)")")")"
 cublas_args=()
-if ! ls "${cuda_root}"/lib64/libcublasLt.so* "${cuda_root}"/targets/*/lib/libcublasLt.so* \
-    >/dev/null 2>&1; then
+shopt -s nullglob
+toolkit_cublas=("${cuda_root}"/lib64/libcublasLt.so* "${cuda_root}"/targets/*/lib/libcublasLt.so*)
+shopt -u nullglob
+if [[ ${#toolkit_cublas[@]} -eq 0 || ! -f "${cuda_root}/include/cublasLt.h" &&
+      -z "$(ls "${cuda_root}"/targets/*/include/cublasLt.h 2>/dev/null)" ]]; then
   cublas_root="${repo_root}/third_party/cublas"
   for py in python3 /usr/bin/python3; do
     found="$("${py}" -c 'import nvidia, os
