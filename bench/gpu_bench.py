@@ -50,9 +50,9 @@ def make_model(shape, directory):
     torch.manual_seed(0)
     config = ModernBertConfig(vocab_size=50368, max_position_embeddings=8192,
                               **SHAPES[shape])
-    with torch.device("cuda"):
+    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
         model = ModernBertModel(config)
-    model.to(torch.bfloat16).save_pretrained(directory, safe_serialization=True)
+    model.to(torch.bfloat16).save_pretrained(directory)  # safetensors by default
     del model
     torch.cuda.empty_cache()
 
