@@ -23,7 +23,6 @@ build="${repo_root}/build-gpu"
 archs="${MBSERVE_CUDA_ARCHITECTURES:-90}"
 skip_bench=0
 [[ "${1:-}" == "--skip-bench" ]] && skip_bench=1
-exec > >(tee "${out}/gpu-check.log") 2>&1
 command -v nvcc >/dev/null || export PATH="${PATH}:/usr/local/cuda/bin"
 
 passed=0
@@ -82,10 +81,17 @@ run_bench() {
     --work "${build}/bench-work" --out "${out}"
 }
 
-describe_host
-if step "build (sm_${archs})" build_all; then
-  step "tests: ops, model vs CPU f32, batch invariance" run_tests
-  if [[ ${skip_bench} -eq 0 ]]; then step "benchmark beside transformers" run_bench; fi
-fi
-echo "gpu-check: ${passed} passed, ${failed} failed (${SECONDS} s); results in ${out}"
-[[ ${failed} -eq 0 ]]
+main() {
+  describe_host
+  if step "build (sm_${archs})" build_all; then
+    step "tests: ops, model vs CPU f32, batch invariance" run_tests
+    if [[ ${skip_bench} -eq 0 ]]; then step "benchmark beside transformers" run_bench; fi
+  fi
+  echo "gpu-check: ${passed} passed, ${failed} failed (${SECONDS} s); results in ${out}"
+  [[ ${failed} -eq 0 ]]
+}
+
+# Through a pipe rather than exec > >(tee): the log is complete when the
+# script returns.
+main 2>&1 | tee "${out}/gpu-check.log"
+exit "${PIPESTATUS[0]}"
