@@ -24,5 +24,6 @@ printf '\x01\x0fHello [MASK] world  \xc3\xa9 e\xcc\x81 \xf0\x9f\x91\xa9\xe2\x80\
 seconds="${FUZZ_SECONDS:-60}"
 if [[ "${seconds}" != 0 ]]; then
   "${out}/tokenizer_fuzz" -max_total_time="${seconds}" -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="${out}/" \
     -max_len=300000 "$@" "${out}/corpus"
 fi
