@@ -48,6 +48,16 @@ absl::Status CheckDepth(std::string_view json) {
 
 absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::FromJson(std::string_view json) {
   if (absl::Status status = CheckDepth(json); !status.ok()) return status;
+  // The stages check the fields they read; a value of the wrong JSON type
+  // that slips past them (nlohmann throws on it) is still a load error.
+  try {
+    return Load(json);
+  } catch (const nlohmann::json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("tokenizer.json: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Load(std::string_view json) {
   nlohmann::json root = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded() || !root.is_object()) {
     return absl::InvalidArgumentError("tokenizer.json is not a JSON object");

@@ -37,6 +37,7 @@ class Pipeline {
 
  private:
   Pipeline() = default;
+  static absl::StatusOr<std::unique_ptr<Pipeline>> Load(std::string_view json);
   // Encodes normalized[begin, end), text between added tokens.
   absl::Status EncodeWords(const NormalizedText& normalized, size_t begin, size_t end,
                            Encoding& out) const;

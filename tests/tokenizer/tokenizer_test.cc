@@ -163,6 +163,8 @@ TEST(TokenizerLoadTest, RejectsUnsupportedAndMalformedFiles) {
       {R"({"model": {"type": "BPE", "vocab": {"a": 3000000}}})", absl::StatusCode::kInvalidArgument,
        "too large"},
       {R"({"normalizer": {"type": "NFC"}})", absl::StatusCode::kInvalidArgument, "no \"model\""},
+      {R"({"model": {"type": "BPE", "vocab": {}, "ignore_merges": "yes"}})",
+       absl::StatusCode::kInvalidArgument, "tokenizer.json: "},
       {"{" + model + R"(, "added_tokens": [{"id": 5}]})", absl::StatusCode::kInvalidArgument,
        "added_tokens[0]"},
       {"{" + model +
