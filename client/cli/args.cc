@@ -335,6 +335,12 @@ const std::array kOptions = {
                  MBSERVE_ASSIGN_OR_RETURN(o.bench.batch_size, ParseInt("batch-size", v, 1, 65536));
                  return absl::OkStatus();
                }},
+    OptionSpec{"bench", "warmup", "SECONDS",
+               "send load this long first, left out of the report (default none)", kBench, "",
+               [](absl::string_view v, CliOptions& o) {
+                 MBSERVE_ASSIGN_OR_RETURN(o.bench.warmup, ParsePositiveDuration("warmup", v));
+                 return absl::OkStatus();
+               }},
     OptionSpec{"bench", "seed", "N", "seed of the lengths and texts (default 42)", kBench, "",
                [](absl::string_view v, CliOptions& o) {
                  MBSERVE_ASSIGN_OR_RETURN(

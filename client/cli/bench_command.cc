@@ -41,6 +41,14 @@ int RunBench(const CliOptions& options, const Io& io) {
     channels.push_back(*std::move(channel));
   }
 
+  if (bench.warmup > absl::ZeroDuration()) {
+    CliOptions warmup = options;
+    warmup.bench.requests.reset();
+    warmup.bench.duration = bench.warmup;
+    LiveCounters ignored;
+    RunLoad(warmup, channels, ignored);
+  }
+
   LiveCounters live;
   absl::Notification done;
   const auto start = std::chrono::steady_clock::now();

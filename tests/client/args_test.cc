@@ -139,6 +139,15 @@ TEST(ArgsTest, BenchDurationAloneIsNotCappedByACount) {
   EXPECT_EQ(o->bench.connections, 2);
   EXPECT_EQ(o->bench.batch_size, 8);
   EXPECT_EQ(o->bench.lengths.ToString(), "fixed:8192");
+  EXPECT_EQ(o->bench.warmup, absl::ZeroDuration());
+}
+
+TEST(ArgsTest, BenchWarmupIsAPositiveDuration) {
+  absl::StatusOr<CliOptions> o = Parse({"bench", "--warmup", "5s"});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->bench.warmup, absl::Seconds(5));
+  EXPECT_THAT(Parse({"bench", "--warmup", "-1"}).status().message(),
+              HasSubstr("--warmup '-1' must be a positive duration"));
 }
 
 TEST(ArgsTest, ErrorsNameTheOptionAndWhatItAccepts) {

@@ -235,7 +235,7 @@ class EndToEndTest(unittest.TestCase):
 
     def test_bench_stream(self):
         report = self.cli_json("bench", "--stream", "--streams", "2", "--concurrency", "6",
-                               "--requests", "30", "--lengths", "fixed:16")
+                               "--requests", "30", "--lengths", "fixed:16", "--warmup", "0.5")
         self.assertEqual(report["rpc"], "EmbedStream")
         self.assertEqual(report["requests_ok"], 30)
         self.assertEqual(report["requests_failed"], 0)
