@@ -128,13 +128,10 @@ class EngineImpl final : public Engine {
         }
         if (!wanted) continue;
         MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
-        for (size_t b = 0; b < tasks.size(); ++b) {
-          const SequenceTask& task = tasks[b];
-          if (task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
-              task.normalize == normalize) {
-            MBSERVE_RETURN_IF_ERROR(ReadRows(pooled, b, 1, result.outputs[b]));
-          }
-        }
+        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, result, [&](const SequenceTask& task) {
+          return task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
+                 task.normalize == normalize;
+        }));
       }
     }
     return absl::OkStatus();
@@ -145,10 +142,22 @@ class EngineImpl final : public Engine {
     for (const SequenceTask& task : tasks) wanted |= task.kind == OutputKind::kClassLogits;
     if (!wanted) return absl::OkStatus();
     MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->ClassifyAll());
+    return ScatterRows(logits, tasks, result, [](const SequenceTask& task) {
+      return task.kind == OutputKind::kClassLogits;
+    });
+  }
+
+  // Row b of a per-sequence tensor [>= n, cols] to outputs[b] for each
+  // sequence whose task `wants` it, with one copy from the device per batch.
+  template <typename Wants>
+  static absl::Status ScatterRows(const Tensor& t, std::span<const SequenceTask> tasks,
+                                  BatchOutput& result, Wants wants) {
+    const int64_t cols = t.cols();
+    std::vector<float> all;
+    MBSERVE_RETURN_IF_ERROR(ReadRows(t, 0, static_cast<int64_t>(tasks.size()), all));
     for (size_t b = 0; b < tasks.size(); ++b) {
-      if (tasks[b].kind == OutputKind::kClassLogits) {
-        MBSERVE_RETURN_IF_ERROR(ReadRows(logits, b, 1, result.outputs[b]));
-      }
+      if (!wants(tasks[b])) continue;
+      result.outputs[b].assign(all.begin() + b * cols, all.begin() + (b + 1) * cols);
     }
     return absl::OkStatus();
   }
