@@ -149,7 +149,7 @@ absl::Status Pipeline::EncodeWords(const NormalizedText& normalized, size_t begi
   thread_local std::vector<BpePiece> pieces;
   words.clear();
   MBSERVE_RETURN_IF_ERROR(pre_tokenizer_->Split(text->text(), begin, end, words));
-  for (const auto [word_begin, word_end] : words) {
+  for (const auto& [word_begin, word_end] : words) {
     if (word_begin == word_end) continue;
     pieces.clear();
     MBSERVE_RETURN_IF_ERROR(

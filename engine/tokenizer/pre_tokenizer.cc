@@ -71,7 +71,7 @@ absl::Status PreTokenizer::Add(const nlohmann::json& config) {
     }
     add_prefix_space_ = *prefix;
     byte_level_ = true;
-    if (*use_regex) steps_.push_back({.gpt2 = true});
+    if (*use_regex) steps_.push_back({.gpt2 = true, .regex = nullptr});
     return absl::OkStatus();
   }
   if (type == "Split") {
@@ -91,7 +91,7 @@ absl::Status PreTokenizer::Add(const nlohmann::json& config) {
     auto invert = BoolField(config, "invert", false);
     if (!invert.ok()) return invert.status();
     if (!literal && source == kGpt2Pattern && *behavior == SplitBehavior::kIsolated && !*invert) {
-      steps_.push_back({.gpt2 = true});
+      steps_.push_back({.gpt2 = true, .regex = nullptr});
       return absl::OkStatus();
     }
     auto regex = RegexSplit::Create(source, literal, *behavior, *invert);
