@@ -123,11 +123,11 @@ def make_cases(tok, seed, total_chars):
         if r < 0.15:
             cases.append(record(tok, text, None, False, None, "right"))
         elif r < 0.35:
-            cases.append(record(tok, text, None, rng.random() < 0.8, rng.randint(3, 80), direction))
+            cases.append(record(tok, text, None, rng.random() < 0.8, rng.randint(2, 80), direction))
         elif r < 0.55:
             cases.append(record(tok, text, other, True, None, "right"))
         elif r < 0.75:
-            cases.append(record(tok, text, other, rng.random() < 0.8, rng.randint(5, 120),
+            cases.append(record(tok, text, other, rng.random() < 0.8, rng.randint(3, 120),
                                 direction))
         if cases[-1] is not case:
             cases[-1]["category"] = category + "/options"
