@@ -52,6 +52,13 @@ MARKS = [0x0300, 0x0301, 0x0302, 0x0303, 0x0308, 0x030A, 0x030C, 0x0323, 0x0327,
 ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉǍǎǕǖǗǘḀḁẠạẤấẦầẬậỆệỐốỒồỚớỜờỰựΐΰώἀἁ가각한글ẞÅΩ"
 
 
+# Short inputs at the boundaries of each stage.
+EDGE_TEXTS = ["", " ", "  ", "\n", "a", "é", "e\u0301", "\u0301", "[MASK]", " [MASK]", "[MASK] ",
+              "  [MASK]", "[CLS][SEP]", "'s", " 's", "'S", "\ufeff", "\x00", "😀", " " * 25,
+              " " * 24 + "x", "|||EMAIL_ADDRESS|||", "a|||PHONE_NUMBER|||b", "<mask>", "word",
+              "a word.", "café", "cafe\u0301", "naïve  x"]
+
+
 def _assigned(rng, lo, hi):
     while True:
         c = rng.randint(lo, hi)
@@ -179,6 +186,8 @@ def corpus(seed, total_chars, long_texts=2):
     rng = random.Random(seed)
     generators = dict(zip(CATEGORIES, GENERATORS + [mixed]))
     produced = 0
+    for text in EDGE_TEXTS:
+        yield "edge", text
     for i in range(long_texts):
         text = mixed(rng, 100_500 + i * 7)
         produced += len(text)

@@ -90,6 +90,21 @@ TEST_F(TokenizerTest, TruncationKeepsSpecialTokens) {
   EXPECT_NE(too_short.status().message().find("max_length"), std::string::npos);
 }
 
+TEST_F(TokenizerTest, EmptyTextsGetTheTemplateOnly) {
+  auto single = tokenizer_->Encode("");
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(single->ids.size(), 2u);
+  auto pair = tokenizer_->EncodePair("", "");
+  ASSERT_TRUE(pair.ok());
+  EXPECT_EQ(pair->ids.size(), 3u);
+  EncodeOptions options;
+  options.add_special_tokens = false;
+  options.max_length = 0;
+  auto none = tokenizer_->Encode("text", options);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->ids.empty());
+}
+
 TEST_F(TokenizerTest, DecodeRejectsUnknownIds) {
   const std::vector<int32_t> ids = {5, tokenizer_->vocab_size() + 1000};
   auto decoded = tokenizer_->Decode(ids, false);
