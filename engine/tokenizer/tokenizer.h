@@ -55,8 +55,10 @@ class Tokenizer {
   Tokenizer(const Tokenizer&) = delete;
   Tokenizer& operator=(const Tokenizer&) = delete;
 
-  // Fails with InvalidArgument naming the byte offset on invalid UTF-8, and
-  // when max_length cannot even hold the template's special tokens.
+  // Fails with InvalidArgument naming the byte offset on invalid UTF-8, when
+  // max_length cannot even hold the template's special tokens, or when a
+  // character-level model meets a character it has no id (nor unk) for; with
+  // ResourceExhausted when a Split regex exceeds PCRE2's backtracking limit.
   absl::StatusOr<Encoding> Encode(std::string_view text, const EncodeOptions& options = {}) const;
   absl::StatusOr<Encoding> EncodePair(std::string_view first, std::string_view second,
                                       const EncodeOptions& options = {}) const;
