@@ -183,8 +183,9 @@ int Main(int argc, char** argv) {
   const BatchLimits limits{a.max_batch_tokens, a.max_batch_requests,
                            absl::ToChronoMicroseconds(config.max_batch_delay)};
 
-  EngineOnly(**engine, std::vector(work.begin(), work.begin() + std::min<size_t>(work.size(), 32)),
-             limits);  // warm-up
+  // Warm-up: a few full batches, so first-touch costs are not measured.
+  EngineOnly(**engine, std::vector(work.begin(), work.begin() + std::min<size_t>(work.size(), 128)),
+             limits);
   // Engine, server, engine again: the mean of the two engine runs cancels
   // slow drift of a shared machine.
   const double engine_before = EngineOnly(**engine, work, limits);

@@ -60,8 +60,10 @@ def main():
                "--workload", args.workload, "--sequences", str(args.sequences),
                "--clients", str(args.clients), "--inputs-per-request", str(args.inputs_per_request),
                "--threads", str(args.threads)]
-    result = json.loads(subprocess.run(command, check=True, capture_output=True,
-                                       text=True).stdout.strip().splitlines()[-1])
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"server_bench failed ({run.returncode}):\n{run.stderr}")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
     result["shape"] = args.shape
     print(json.dumps(result))
     print(f"| {args.shape} (hidden {result['hidden']}, {result['layers']} layers) | "

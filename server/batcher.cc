@@ -170,6 +170,10 @@ Batcher::Finished Batcher::RunBatch(OpenBatch batch) {
   absl::StatusOr<BatchOutput> output = engine_.Run(packed, tasks);
   finished.timing.end = Clock::now();
   metrics_.RecordBatch(packed.num_sequences(), packed.num_tokens(), finished.timing.end);
+  if (output.ok() && output->outputs.size() != tasks.size()) {
+    output = absl::InternalError(absl::StrCat("the engine returned ", output->outputs.size(),
+                                              " outputs for ", tasks.size(), " sequences"));
+  }
   if (!output.ok()) {
     SPDLOG_ERROR("engine failed on a batch of {} sequences, {} tokens: {}",
                  packed.num_sequences(), packed.num_tokens(), output.status().ToString());

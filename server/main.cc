@@ -80,8 +80,12 @@ int main(int argc, char** argv) {
   std::unique_ptr<prometheus::Exposer> exposer;
   int metrics_port = -1;
   if (config->metrics_port >= 0) {
-    exposer = std::make_unique<prometheus::Exposer>(config->host + ":" +
-                                                    std::to_string(config->metrics_port));
+    const std::string address = config->host + ":" + std::to_string(config->metrics_port);
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(address);
+    } catch (const std::exception& e) {
+      return Fail(absl::UnavailableError(e.what()), ("serving metrics on " + address).c_str());
+    }
     exposer->RegisterCollectable(metrics);
     metrics_port = exposer->GetListeningPorts().at(0);
   }

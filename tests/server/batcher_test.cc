@@ -204,6 +204,26 @@ TEST(BatcherTest, DeadSequencesAreDroppedBeforeTheEngineSeesThem) {
   EXPECT_TRUE(cancelled->outputs().empty());
 }
 
+TEST(BatcherTest, EngineFailureFailsEverySequenceOfTheBatchAndTheBatcherGoesOn) {
+  FakeEngine engine;
+  engine.failure = absl::InvalidArgumentError("bad batch");
+  Metrics metrics;
+  Batcher batcher(engine, Limits(100, 8, std::chrono::milliseconds(0)), metrics);
+  auto sink = std::make_shared<RecordingSink>();
+  std::vector<QueuedSequence> two;
+  two.push_back(Seq(sink, 0, 3));
+  two.push_back(Seq(sink, 1, 3));
+  batcher.Submit(std::move(two));
+  engine.gate.WaitForBatches(1);
+  batcher.Stop();
+  ASSERT_EQ(sink->errors().size(), 2u);
+  for (const absl::Status& error : sink->errors()) {
+    EXPECT_EQ(error.code(), absl::StatusCode::kInternal);
+    EXPECT_NE(error.message().find("bad batch"), std::string::npos);
+  }
+  EXPECT_TRUE(sink->outputs().empty());
+}
+
 TEST(BatcherTest, StopAnswersEverythingSubmittedAndRefusesLater) {
   FakeEngine engine;
   Metrics metrics;

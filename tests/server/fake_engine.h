@@ -23,6 +23,7 @@ class FakeEngine : public Engine {
   absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                   std::span<const SequenceTask> tasks) override {
     gate.Pass(batch);
+    if (!failure.ok()) return failure;
     if (static_cast<int>(tasks.size()) != batch.num_sequences()) {
       return absl::InternalError("tasks and sequences differ");
     }
@@ -37,6 +38,7 @@ class FakeEngine : public Engine {
   }
 
   RecordingGate gate;
+  absl::Status failure;  // when set, Run() returns it
 
  private:
   ModelConfig config_;

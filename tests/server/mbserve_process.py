@@ -45,7 +45,9 @@ def free_port():
 class MbserveProcess:
     """The server binary on free ports; `address` and `metrics_port` once started."""
 
-    def __init__(self, binary, model, *flags):
+    def __init__(self, binary, model, *flags, credentials=None):
+        """credentials: grpc.ChannelCredentials for a TLS server (certificate
+        issued to "localhost"); plaintext when None."""
         self.port = free_port()
         self.metrics_port = free_port()
         self.address = f"127.0.0.1:{self.port}"
@@ -54,7 +56,11 @@ class MbserveProcess:
                    f"--metrics-port={self.metrics_port}", "--tokenization-workers=2",
                    "--num-threads=1", "--shutdown-timeout=20s", *flags]
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
-        self.channel = grpc.insecure_channel(self.address)
+        if credentials is None:
+            self.channel = grpc.insecure_channel(self.address)
+        else:
+            self.channel = grpc.secure_channel(
+                self.address, credentials, options=[("grpc.ssl_target_name_override", "localhost")])
         self._wait_serving()
 
     def _wait_serving(self, timeout=60):

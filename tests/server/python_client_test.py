@@ -1,12 +1,17 @@
 """A Python grpcio client against the real mbserve binary: Embed, Classify,
-server reflection, and SIGTERM (every accepted call answered, exit code 0).
+server reflection, TLS, and SIGTERM (every accepted call answered, exit
+code 0).
 
     python python_client_test.py --binary build/server/mbserve --model <classifier checkpoint>
 """
 import argparse
 import concurrent.futures
 import math
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -79,6 +84,32 @@ class PythonClientTest(unittest.TestCase):
                      "mbserve.v1.TokenizeService", "mbserve.v1.InfoService",
                      "grpc.health.v1.Health"]:
             self.assertIn(name, names)
+
+
+class TlsTest(unittest.TestCase):
+
+    def test_tls_server_answers_a_tls_client_only(self):
+        work = tempfile.mkdtemp(prefix="mbserve_tls_")
+        cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        with open(cert, "rb") as f:
+            credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model, f"--tls-cert={cert}",
+                                                f"--tls-key={key}", credentials=credentials)
+        try:
+            from mbserve.v1 import embed_pb2, embed_pb2_grpc
+            request = embed_pb2.EmbedRequest(inputs=[embed_pb2.EmbedInput(text=b"over TLS")])
+            response = embed_pb2_grpc.EmbedServiceStub(server.channel).Embed(request)
+            self.assertEqual(len(response.embeddings), 1)
+            with grpc.insecure_channel(server.address) as plaintext:
+                with self.assertRaises(grpc.RpcError) as caught:
+                    embed_pb2_grpc.EmbedServiceStub(plaintext).Embed(request, timeout=5)
+                self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAVAILABLE)
+        finally:
+            server.close()
+            shutil.rmtree(work, ignore_errors=True)
 
 
 class GracefulShutdownTest(unittest.TestCase):
