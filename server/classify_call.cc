@@ -88,6 +88,11 @@ void RunClassify(ServingContext& serving, std::string_view rpc,
   serving.tokenization_pool.Post([&serving, rpc = std::string(rpc), call = std::move(call),
                                   &request, response, limits,
                                   done = std::move(done)]() mutable {
+    // A call cancelled or expired while it waited for a worker is not tokenized.
+    if (absl::Status live = call->Liveness(Clock::now()); !live.ok()) {
+      done(live);
+      return;
+    }
     absl::StatusOr<std::vector<PreparedInput>> prepared =
         Prepare(request, limits, serving.tokenizer);
     if (!prepared.ok()) {

@@ -131,6 +131,11 @@ void RunEmbed(ServingContext& serving, std::string_view rpc,
   serving.tokenization_pool.Post([&serving, rpc = std::string(rpc), call = std::move(call),
                                   &request, response, plan = std::move(*plan),
                                   done = std::move(done)]() mutable {
+    // A call cancelled or expired while it waited for a worker is not tokenized.
+    if (absl::Status live = call->Liveness(Clock::now()); !live.ok()) {
+      done(live);
+      return;
+    }
     absl::StatusOr<std::vector<PreparedInput>> prepared =
         Prepare(request, plan, serving.tokenizer);
     if (!prepared.ok()) {
