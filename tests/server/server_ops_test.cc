@@ -49,6 +49,14 @@ std::unique_ptr<HeldCall> HoldEngine(ServerHarness& h, int32_t marker) {
   return held;
 }
 
+// Waits (up to 30 s) until the server has admitted `n` calls.
+void WaitForInFlight(ServerHarness& h, int n) {
+  for (int i = 0; i < 3000 && h.MetricSum("mbserve_in_flight_requests") < n; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(h.MetricSum("mbserve_in_flight_requests"), n);
+}
+
 TEST(ServerOpsTest, CancelledAndExpiredCallsNeverReachTheEngine) {
   auto h = ServerHarness::Start(EmbeddingModelDir());
   auto held = HoldEngine(*h, 11);
@@ -58,17 +66,17 @@ TEST(ServerOpsTest, CancelledAndExpiredCallsNeverReachTheEngine) {
   cancelled.Start(h->embed(), cancelled_request);
   const v1::EmbedRequest expired_request = Marked(13);
   AsyncEmbed expired;
-  expired.context.set_deadline(std::chrono::system_clock::now() + 200ms);
+  expired.context.set_deadline(std::chrono::system_clock::now() + 2s);
   expired.Start(h->embed(), expired_request);
   const v1::EmbedRequest alive_request = Marked(14);
   AsyncEmbed alive;
   alive.Start(h->embed(), alive_request);
 
-  std::this_thread::sleep_for(100ms);  // all three are queued behind the held batch
+  WaitForInFlight(*h, 4);  // all three are queued behind the held batch
   cancelled.context.TryCancel();
   EXPECT_EQ(cancelled.done.get_future().get().error_code(), grpc::StatusCode::CANCELLED);
   EXPECT_EQ(expired.done.get_future().get().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
-  std::this_thread::sleep_for(300ms);  // the server has seen the cancellation
+  std::this_thread::sleep_for(500ms);  // the server has seen the cancellation
   h->engine().gate.Open();
   EXPECT_TRUE(alive.done.get_future().get().ok());
   EXPECT_TRUE(held->call.done.get_future().get().ok());
@@ -94,11 +102,7 @@ TEST(ServerOpsTest, OverloadIsRefusedAtOnceAndAdmittedCallsFinish) {
     admitted.push_back(std::make_unique<AsyncEmbed>());
     admitted.back()->Start(h->embed(), request);
   }
-  // Wait until the server has admitted all three.
-  for (int i = 0; i < 200 && h->MetricSum("mbserve_in_flight_requests") < 3; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_EQ(h->MetricSum("mbserve_in_flight_requests"), 3);
+  WaitForInFlight(*h, 3);
 
   const Clock::time_point start = Clock::now();
   grpc::ClientContext context;
@@ -176,10 +180,7 @@ TEST(ServerOpsTest, ShutdownAnswersEveryAcceptedCallAndStream) {
     *message.mutable_request() = Marked(60 + i);
     ASSERT_TRUE(stream->Write(message));
   }
-  for (int i = 0; i < 300 && h->MetricSum("mbserve_in_flight_requests") < 12; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_EQ(h->MetricSum("mbserve_in_flight_requests"), 12) << "1 held + 8 unary + 3 stream";
+  WaitForInFlight(*h, 12);  // 1 held + 8 unary + 3 stream
 
   std::thread shutdown([&] { h->server().Shutdown(); });
   std::this_thread::sleep_for(200ms);
