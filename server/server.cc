@@ -112,10 +112,12 @@ void Server::SetServing(bool serving) {
 void Server::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  SetServing(false);
-  streams_.DrainAll();
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    absl::ToChronoMicroseconds(config_.shutdown_timeout));
+  if (server_ != nullptr) {  // null when Start() could not listen
+    SetServing(false);
+    streams_.DrainAll();
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoMicroseconds(config_.shutdown_timeout));
+  }
   batcher_.Stop();
   tokenization_pool_.Stop();
 }
