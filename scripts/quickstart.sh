@@ -51,7 +51,8 @@ cli classify "what a wonderful day" --top-k 2
 cli classify --pairs "what is rotary position embedding?" "RoPE rotates query and key vectors."
 
 echo "== metrics (mbserve_* samples)"
-curl -s "http://127.0.0.1:${metrics_port}/metrics" | grep '^mbserve_' | grep -v '_bucket{'
+"${python}" -c "import urllib.request, sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())" \
+  "http://127.0.0.1:${metrics_port}/metrics" | grep '^mbserve_' | grep -v '_bucket{'
 
 echo "== stop (SIGTERM)"
 kill -TERM "${server_pid}"
