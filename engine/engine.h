@@ -24,7 +24,8 @@ struct EngineOptions {
   // Threads for the CPU backend; 0 keeps the library default (all cores).
   int num_threads = 0;
   // The largest batch (real tokens) the engine must accept; buffers are sized
-  // for it at start so the hot path does not allocate.
+  // for it at start so the hot path does not allocate. Longer sequences are
+  // rejected by Run, so callers cap input lengths at it.
   int max_batch_tokens = 16384;
 };
 

@@ -97,14 +97,16 @@ absl::Status SetDevice(ServerConfig& c, absl::string_view v) {
 }
 
 absl::Status SetDType(ServerConfig& c, absl::string_view v) {
-  if (v == "float32") {
+  if (v == "auto") {
+    c.dtype.reset();
+  } else if (v == "float32") {
     c.dtype = DType::kF32;
   } else if (v == "float16") {
     c.dtype = DType::kF16;
   } else if (v == "bfloat16") {
     c.dtype = DType::kBF16;
   } else {
-    return Invalid("dtype", v, "float32, float16 or bfloat16");
+    return Invalid("dtype", v, "auto, float32, float16 or bfloat16");
   }
   return absl::OkStatus();
 }
@@ -133,7 +135,7 @@ const std::vector<FlagSpec>& Flags() {
       {"host", "0.0.0.0", "address the gRPC server listens on", String(&ServerConfig::host)},
       {"port", "50051", "gRPC port; 0 picks a free one",
        Int("port", &ServerConfig::port, 0, 65535)},
-      {"metrics-port", "9400", "Prometheus /metrics port; 0 picks a free one, -1 disables",
+      {"metrics-port", "9000", "Prometheus /metrics port; 0 picks a free one, -1 disables",
        Int("metrics-port", &ServerConfig::metrics_port, -1, 65535)},
       {"max-batch-tokens", "16384", "most real tokens in one engine batch",
        Int("max-batch-tokens", &ServerConfig::max_batch_tokens, 1, kIntMax)},
@@ -158,7 +160,9 @@ const std::vector<FlagSpec>& Flags() {
       {"default-prompt", "", "literal prompt used by default",
        String(&ServerConfig::default_prompt)},
       {"device", "cpu", "cpu, cuda or cuda:<index>", SetDevice},
-      {"dtype", "float32", "float32, float16 or bfloat16 (CUDA only)", SetDType},
+      {"dtype", "auto",
+       "auto (bfloat16 on CUDA, float32 on CPU), float32 (CPU), float16 or bfloat16 (CUDA)",
+       SetDType},
       {"num-threads", "0", "engine CPU threads; 0 uses every core",
        Int("num-threads", &ServerConfig::num_threads, 0, 1024)},
       {"max-message-bytes", "4194304", "largest request message",

@@ -22,7 +22,7 @@ struct ServerConfig {
   std::string served_model_name;  // empty: the model folder's name
   std::string host = "0.0.0.0";
   int port = 50051;               // 0: any free port
-  int metrics_port = 9400;        // 0: any free port; -1: no metrics endpoint
+  int metrics_port = 9000;        // 0: any free port; -1: no metrics endpoint
   int max_batch_tokens = 16384;
   int max_batch_requests = 256;
   absl::Duration max_batch_delay = absl::Milliseconds(2);
@@ -35,7 +35,12 @@ struct ServerConfig {
   std::string default_prompt_name;
   std::string default_prompt;
   Device device = kCpuDevice;
-  DType dtype = DType::kF32;
+  // Activation dtype; unset ("auto") means bfloat16 on CUDA, float32 on CPU.
+  std::optional<DType> dtype;
+
+  DType EffectiveDType() const {
+    return dtype.value_or(device.is_cuda() ? DType::kBF16 : DType::kF32);
+  }
   int num_threads = 0;            // engine CPU threads; 0: the library default
   int max_message_bytes = 4 << 20;
   std::string api_key;

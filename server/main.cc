@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   if (!tokenizer.ok()) return Fail(tokenizer.status(), "loading the tokenizer");
   mbserve::EngineOptions options;
   options.device = config->device;
-  options.dtype = config->dtype;
+  options.dtype = config->EffectiveDType();
   options.num_threads = config->num_threads;
   options.max_batch_tokens = config->max_batch_tokens;
   absl::StatusOr<std::unique_ptr<mbserve::Engine>> engine =
