@@ -29,12 +29,18 @@ bool ParseArgs(int argc, char** argv, Args& args) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string key = argv[i];
     const char* value = argv[i + 1];
-    if (key == "--model") args.model = value;
-    else if (key == "--inputs") args.inputs = value;
-    else if (key == "--pooled-out") args.pooled_out = value;
-    else if (key == "--threads" && absl::SimpleAtoi(value, &args.threads)) continue;
-    else if (key == "--max-batch-tokens" && absl::SimpleAtoi(value, &args.max_batch_tokens)) continue;
-    else return false;
+    if (key == "--model")
+      args.model = value;
+    else if (key == "--inputs")
+      args.inputs = value;
+    else if (key == "--pooled-out")
+      args.pooled_out = value;
+    else if (key == "--threads" && absl::SimpleAtoi(value, &args.threads))
+      continue;
+    else if (key == "--max-batch-tokens" && absl::SimpleAtoi(value, &args.max_batch_tokens))
+      continue;
+    else
+      return false;
   }
   return !args.model.empty() && !args.inputs.empty();
 }
@@ -83,7 +89,8 @@ int Main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", out.status().ToString().c_str());
       std::exit(1);
     }
-    if (pooled) for (const auto& v : out->outputs) pooled->insert(pooled->end(), v.begin(), v.end());
+    if (pooled)
+      for (const auto& v : out->outputs) pooled->insert(pooled->end(), v.begin(), v.end());
   };
   // Warm-up: first-touch of buffers and thread pools is not throughput.
   PackedBatch warmup;
@@ -99,9 +106,10 @@ int Main(int argc, char** argv) {
     std::ofstream(args.pooled_out, std::ios::binary)
         .write(reinterpret_cast<const char*>(pooled.data()), pooled.size() * sizeof(float));
   }
-  std::printf("{\"tokens\": %zu, \"sequences\": %zu, \"batches\": %zu, \"seconds\": %.4f, "
-              "\"tokens_per_second\": %.1f}\n",
-              ids.size(), cu.size() - 1, batches.size(), seconds, ids.size() / seconds);
+  std::printf(
+      "{\"tokens\": %zu, \"sequences\": %zu, \"batches\": %zu, \"seconds\": %.4f, "
+      "\"tokens_per_second\": %.1f}\n",
+      ids.size(), cu.size() - 1, batches.size(), seconds, ids.size() / seconds);
   return 0;
 }
 

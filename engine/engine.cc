@@ -14,7 +14,8 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(EngineOptions options, SentenceTransformersConfig st, std::unique_ptr<ModernBert> model)
+  EngineImpl(EngineOptions options, SentenceTransformersConfig st,
+             std::unique_ptr<ModernBert> model)
       : options_(options), st_(std::move(st)), model_(std::move(model)) {}
 
   const ModelConfig& config() const override { return model_->config(); }
@@ -82,9 +83,8 @@ class EngineImpl final : public Engine {
     for (int t = 0; t < batch.num_tokens(); ++t) {
       const int32_t id = batch.token_ids[t];
       if (id < 0 || id >= config.vocab_size) {
-        return absl::InvalidArgumentError(absl::StrCat("token ", t, " has id ", id,
-                                                       "; the vocabulary has ids [0, ",
-                                                       config.vocab_size, ")"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "token ", t, " has id ", id, "; the vocabulary has ids [0, ", config.vocab_size, ")"));
       }
     }
     return absl::OkStatus();
@@ -93,14 +93,14 @@ class EngineImpl final : public Engine {
   absl::Status CheckTaskSupported(int b, const SequenceTask& task) const {
     const ModelConfig& config = model_->config();
     if (task.kind == OutputKind::kClassLogits && config.head != HeadKind::kSequenceClassification) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "sequence ", b, " asks for class logits but ", config.architecture,
-          " has no classification head"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("sequence ", b, " asks for class logits but ", config.architecture,
+                       " has no classification head"));
     }
     if (task.kind == OutputKind::kMaskedLmLogits && config.head != HeadKind::kMaskedLm) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "sequence ", b, " asks for masked-LM logits but ", config.architecture,
-          " has no masked-LM head"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("sequence ", b, " asks for masked-LM logits but ", config.architecture,
+                       " has no masked-LM head"));
     }
     return absl::OkStatus();
   }
@@ -200,8 +200,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
   }
   MBSERVE_ASSIGN_OR_RETURN(ModelConfig config, LoadModelConfig((dir / "config.json").string()));
   if (options.device.is_cpu() && options.dtype != DType::kF32) {
-    return absl::InvalidArgumentError(absl::StrCat("dtype ", DTypeName(options.dtype),
-                                                   " requested; the CPU backend computes in float32"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dtype ", DTypeName(options.dtype), " requested; the CPU backend computes in float32"));
   }
   // The CUDA kernels compute on 16-bit activations (float32 inside).
   if (options.device.is_cuda() && options.dtype != DType::kBF16 && options.dtype != DType::kF16) {
@@ -215,7 +215,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
     return absl::InvalidArgumentError(
         absl::StrCat("max_batch_tokens is ", options.max_batch_tokens, "; it must be positive"));
   }
-  MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st, LoadSentenceTransformersConfig(model_dir));
+  MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st,
+                           LoadSentenceTransformersConfig(model_dir));
   MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
                                                         options.dtype, options.max_batch_tokens));
   return std::unique_ptr<Engine>(new EngineImpl(options, std::move(st), std::move(model)));

@@ -7,10 +7,9 @@
 #define MBSERVE_CONCAT_INNER(a, b) a##b
 #define MBSERVE_CONCAT(a, b) MBSERVE_CONCAT_INNER(a, b)
 
-#define MBSERVE_RETURN_IF_ERROR(expr)                \
-  do {                                               \
-    if (absl::Status _status = (expr); !_status.ok()) \
-      return _status;                                \
+#define MBSERVE_RETURN_IF_ERROR(expr)                                 \
+  do {                                                                \
+    if (absl::Status _status = (expr); !_status.ok()) return _status; \
   } while (0)
 
 #define MBSERVE_ASSIGN_OR_RETURN(lhs, expr) \

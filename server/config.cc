@@ -9,8 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 
 namespace mbserve::server {
 namespace {
@@ -30,8 +30,8 @@ std::string EnvName(absl::string_view flag) {
 }
 
 absl::Status Invalid(absl::string_view flag, absl::string_view value, absl::string_view expected) {
-  return absl::InvalidArgumentError(absl::StrCat(FlagDisplayName(flag), ": \"", value,
-                                                 "\" is not ", expected));
+  return absl::InvalidArgumentError(
+      absl::StrCat(FlagDisplayName(flag), ": \"", value, "\" is not ", expected));
 }
 
 Setter String(std::string ServerConfig::*field) {
@@ -88,8 +88,8 @@ absl::Status SetDevice(ServerConfig& c, absl::string_view v) {
     return absl::OkStatus();
   }
   int index = 0;
-  if (v == "cuda" || (absl::ConsumePrefix(&v, "cuda:") && absl::SimpleAtoi(v, &index) &&
-                      index >= 0)) {
+  if (v == "cuda" ||
+      (absl::ConsumePrefix(&v, "cuda:") && absl::SimpleAtoi(v, &index) && index >= 0)) {
     c.device = Device{DeviceType::kCuda, index};
     return absl::OkStatus();
   }
@@ -111,8 +111,7 @@ absl::Status SetDType(ServerConfig& c, absl::string_view v) {
   return absl::OkStatus();
 }
 
-Setter OneOf(const char* flag, std::string ServerConfig::*field,
-             std::vector<std::string> choices) {
+Setter OneOf(const char* flag, std::string ServerConfig::*field, std::vector<std::string> choices) {
   return [=](ServerConfig& c, absl::string_view v) {
     for (const std::string& choice : choices) {
       if (v == choice) {
@@ -202,8 +201,8 @@ absl::Status Validate(const ServerConfig& c) {
                                                    " must be given together"));
   }
   if (!c.default_prompt_name.empty() && !c.default_prompt.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(FlagDisplayName("default-prompt-name"),
-                                                   " and ", FlagDisplayName("default-prompt"),
+    return absl::InvalidArgumentError(absl::StrCat(FlagDisplayName("default-prompt-name"), " and ",
+                                                   FlagDisplayName("default-prompt"),
                                                    " exclude each other"));
   }
   return absl::OkStatus();
@@ -234,8 +233,8 @@ absl::StatusOr<ServerConfig> ParseConfig(std::span<const std::string> args, cons
     absl::string_view arg = args[i];
     if (arg == "--help" || arg == "-h") return absl::NotFoundError(ConfigHelp());
     if (!absl::ConsumePrefix(&arg, "--")) {
-      return absl::InvalidArgumentError(absl::StrCat("unexpected argument \"", arg,
-                                                     "\"; flags look like --name=value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected argument \"", arg, "\"; flags look like --name=value"));
     }
     absl::string_view name = arg.substr(0, arg.find('='));
     const FlagSpec* flag = FindFlag(name);

@@ -21,17 +21,17 @@ struct ServerConfig {
   std::string model_dir;
   std::string served_model_name;  // empty: the model folder's name
   std::string host = "0.0.0.0";
-  int port = 50051;               // 0: any free port
-  int metrics_port = 9000;        // 0: any free port; -1: no metrics endpoint
+  int port = 50051;         // 0: any free port
+  int metrics_port = 9000;  // 0: any free port; -1: no metrics endpoint
   int max_batch_tokens = 16384;
   int max_batch_requests = 256;
   absl::Duration max_batch_delay = absl::Milliseconds(2);
   int max_concurrent_requests = 512;
   int max_client_batch_size = 32;
-  int max_input_length = 0;       // 0: the model's
-  int tokenization_workers = 0;   // 0: one per core, less one
+  int max_input_length = 0;      // 0: the model's
+  int tokenization_workers = 0;  // 0: one per core, less one
   bool auto_truncate = false;
-  std::optional<Pooling> pooling; // unset: the model's
+  std::optional<Pooling> pooling;  // unset: the model's
   std::string default_prompt_name;
   std::string default_prompt;
   Device device = kCpuDevice;
@@ -41,7 +41,7 @@ struct ServerConfig {
   DType EffectiveDType() const {
     return dtype.value_or(device.is_cuda() ? DType::kBF16 : DType::kF32);
   }
-  int num_threads = 0;            // engine CPU threads; 0: the library default
+  int num_threads = 0;  // engine CPU threads; 0: the library default
   int max_message_bytes = 4 << 20;
   std::string api_key;
   std::string tls_cert;

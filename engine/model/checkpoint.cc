@@ -74,13 +74,13 @@ absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vect
         absl::StrCat(dir_, ": checkpoint has no tensor ", name, " (nor model.", name, ")"));
   }
   if (entry->dtype == DType::kI32) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(dir_, ": tensor ", name, " is stored as int32; weights must be floating point"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        dir_, ": tensor ", name, " is stored as int32; weights must be floating point"));
   }
   if (entry->shape != shape) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        dir_, ": tensor ", name, " has shape [", absl::StrJoin(entry->shape, ", "),
-        "] but the config implies [", absl::StrJoin(shape, ", "), "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(dir_, ": tensor ", name, " has shape [", absl::StrJoin(entry->shape, ", "),
+                     "] but the config implies [", absl::StrJoin(shape, ", "), "]"));
   }
   const size_t count = entry->bytes / DTypeSize(entry->dtype);
   std::vector<float> host(count);

@@ -15,9 +15,10 @@ using nlohmann::json;
 
 constexpr char kSource[] = "config.json";
 
-absl::Status Unsupported(absl::string_view field, absl::string_view value, absl::string_view allowed) {
-  return absl::UnimplementedError(absl::StrCat(kSource, ": unsupported ", field, " ", value,
-                                               "; mbserve supports ", allowed));
+absl::Status Unsupported(absl::string_view field, absl::string_view value,
+                         absl::string_view allowed) {
+  return absl::UnimplementedError(
+      absl::StrCat(kSource, ": unsupported ", field, " ", value, "; mbserve supports ", allowed));
 }
 
 absl::StatusOr<HeadKind> ParseArchitecture(const json& config, std::string* name) {
@@ -126,10 +127,10 @@ absl::Status ParseGlobalEvery(const json& config, ModelConfig& out) {
 
 absl::Status ParseLabels(const json& config, ModelConfig& out) {
   if (out.head != HeadKind::kSequenceClassification) return absl::OkStatus();
-  MBSERVE_ASSIGN_OR_RETURN(auto id2label, (Get<std::map<std::string, std::string>>(
-                                              config, kSource, "id2label", {})));
-  MBSERVE_ASSIGN_OR_RETURN(int num_labels, Get<int>(config, kSource, "num_labels",
-                                                    static_cast<int>(id2label.size())));
+  MBSERVE_ASSIGN_OR_RETURN(
+      auto id2label, (Get<std::map<std::string, std::string>>(config, kSource, "id2label", {})));
+  MBSERVE_ASSIGN_OR_RETURN(
+      int num_labels, Get<int>(config, kSource, "num_labels", static_cast<int>(id2label.size())));
   if (id2label.empty()) {
     for (int i = 0; i < num_labels; ++i) id2label[absl::StrCat(i)] = absl::StrCat("LABEL_", i);
   }
@@ -137,9 +138,8 @@ absl::Status ParseLabels(const json& config, ModelConfig& out) {
   for (const auto& [key, label] : id2label) {
     int id = -1;
     if (!absl::SimpleAtoi(key, &id) || id < 0 || id >= static_cast<int>(id2label.size())) {
-      return absl::InvalidArgumentError(absl::StrCat(kSource, ": id2label key \"", key,
-                                                     "\" is not an id in [0, ", id2label.size(),
-                                                     ")"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          kSource, ": id2label key \"", key, "\" is not an id in [0, ", id2label.size(), ")"));
     }
     out.id2label[id] = label;
   }
@@ -200,9 +200,9 @@ absl::StatusOr<ModelConfig> ParseModelConfig(const std::string& json_text) {
     MBSERVE_RETURN_IF_ERROR(CheckPositive(field, value));
   }
   if (out.hidden_size % out.num_heads != 0 || (out.hidden_size / out.num_heads) % 2 != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kSource, ": hidden_size ", out.hidden_size, " must be num_attention_heads ", out.num_heads,
-        " times an even head dimension"));
+    return absl::InvalidArgumentError(absl::StrCat(kSource, ": hidden_size ", out.hidden_size,
+                                                   " must be num_attention_heads ", out.num_heads,
+                                                   " times an even head dimension"));
   }
   out.head_dim = out.hidden_size / out.num_heads;
   out.half_window = local_attention / 2;

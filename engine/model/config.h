@@ -20,8 +20,8 @@ enum class HeadKind {
 };
 
 struct LayerSpec {
-  bool global = true;         // full attention; otherwise sliding window
-  float rope_theta = 0.0f;    // theta of this layer's rotary embedding
+  bool global = true;       // full attention; otherwise sliding window
+  float rope_theta = 0.0f;  // theta of this layer's rotary embedding
 };
 
 struct ModelConfig {

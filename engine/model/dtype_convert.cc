@@ -38,7 +38,8 @@ float HalfToFloat(uint16_t bits) {
 uint16_t FloatToBFloat16(float value) {
   uint32_t bits;
   std::memcpy(&bits, &value, sizeof(bits));
-  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x40u);  // nan
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<uint16_t>((bits >> 16) | 0x40u);  // nan
   bits += 0x7fffu + ((bits >> 16) & 1u);
   return static_cast<uint16_t>(bits >> 16);
 }
@@ -48,9 +49,9 @@ uint16_t FloatToHalf(float value) {
   std::memcpy(&bits, &value, sizeof(bits));
   const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
   const uint32_t magnitude = bits & 0x7fffffffu;
-  if (magnitude > 0x7f800000u) return sign | 0x7e00u;      // nan
-  if (magnitude >= 0x477ff000u) return sign | 0x7c00u;     // rounds to inf
-  if (magnitude < 0x33000001u) return sign;                // rounds to zero
+  if (magnitude > 0x7f800000u) return sign | 0x7e00u;   // nan
+  if (magnitude >= 0x477ff000u) return sign | 0x7c00u;  // rounds to inf
+  if (magnitude < 0x33000001u) return sign;             // rounds to zero
   int exponent = static_cast<int>(magnitude >> 23) - 127;
   uint32_t mantissa = (magnitude & 0x7fffffu) | 0x800000u;
   // Normal halves keep 10 mantissa bits; subnormals fewer, by their depth.

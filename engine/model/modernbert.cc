@@ -48,8 +48,10 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
                              AllocateFloat32(device, config.max_position_embeddings, half));
     table.cos = table.cos_buffer.View(DType::kF32, {config.max_position_embeddings, half});
     table.sin = table.sin_buffer.View(DType::kF32, {config.max_position_embeddings, half});
-    MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.cos.data(), host.cos.size() * sizeof(float), table.cos));
-    MBSERVE_RETURN_IF_ERROR(CopyFromHost(host.sin.data(), host.sin.size() * sizeof(float), table.sin));
+    MBSERVE_RETURN_IF_ERROR(
+        CopyFromHost(host.cos.data(), host.cos.size() * sizeof(float), table.cos));
+    MBSERVE_RETURN_IF_ERROR(
+        CopyFromHost(host.sin.data(), host.sin.size() * sizeof(float), table.sin));
     model->rope_tables_.emplace(layer.rope_theta, std::move(table));
   }
   MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(device));
@@ -63,7 +65,8 @@ void ModernBert::ComputeMinGemmRows(const Backend& backend) {
   const int64_t i = config_.intermediate_size;
   std::vector<std::pair<int64_t, int64_t>> shapes = {{3 * h, h}, {h, h}, {2 * i, h}, {h, i}};
   if (config_.head == HeadKind::kMaskedLm) shapes.push_back({config_.vocab_size, h});
-  if (config_.head == HeadKind::kSequenceClassification) shapes.push_back({config_.num_labels(), h});
+  if (config_.head == HeadKind::kSequenceClassification)
+    shapes.push_back({config_.num_labels(), h});
   int64_t floor = kRowAlignment;
   for (auto [n, k] : shapes) floor = std::max(floor, backend.GemmRowFloor(n, k));
   min_gemm_rows_ = RoundUp(floor, kRowAlignment);
@@ -111,9 +114,9 @@ absl::Status ModernBert::UploadBatch(const PackedBatch& batch) {
   const int64_t tokens = batch.num_tokens();
   const int64_t rows = GemmRows(tokens);
   if (rows + GemmRows(kHeadChunkRows) > capacity_rows_) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "batch of ", tokens, " tokens exceeds the engine's buffers of ",
-        capacity_rows_ - GemmRows(kHeadChunkRows), " rows"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch of ", tokens, " tokens exceeds the engine's buffers of ",
+                     capacity_rows_ - GemmRows(kHeadChunkRows), " rows"));
   }
   // Padding rows get token 0 and position 0: real ids, so they stay finite.
   std::vector<int32_t> ids(rows, 0), positions(rows, 0);
@@ -148,7 +151,8 @@ absl::Status ModernBert::Encode(const PackedBatch& batch) {
   MBSERVE_RETURN_IF_ERROR(EmbeddingLayerNorm(ids_, weights_.tok_embeddings.tensor,
                                              weights_.embedding_norm.tensor, config_.norm_eps,
                                              residual_));
-  for (int l = 0; l < config_.num_layers; ++l) MBSERVE_RETURN_IF_ERROR(RunLayer(l, residual_.rows()));
+  for (int l = 0; l < config_.num_layers; ++l)
+    MBSERVE_RETURN_IF_ERROR(RunLayer(l, residual_.rows()));
   return LayerNorm(residual_, weights_.final_norm.tensor, config_.norm_eps, normed_);
 }
 
@@ -178,8 +182,7 @@ absl::StatusOr<Tensor> ModernBert::PoolAll(Pooling pooling, bool normalize) {
   const int64_t n = layout_.num_sequences();
   const int64_t h = config_.hidden_size;
   Tensor pooled = pooled_buffer_.View(dtype_, {GemmRows(n), h});
-  MBSERVE_RETURN_IF_ERROR(
-      Pool(normed_, layout_, pooling == Pooling::kMean, pooled.RowSlice(0, n)));
+  MBSERVE_RETURN_IF_ERROR(Pool(normed_, layout_, pooling == Pooling::kMean, pooled.RowSlice(0, n)));
   if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(pooled.RowSlice(0, n)));
   return pooled;
 }

@@ -28,9 +28,8 @@ class ModernBert {
   // activation buffers for batches of up to max_batch_tokens tokens (and as
   // many sequences).
   static absl::StatusOr<std::unique_ptr<ModernBert>> Load(const std::string& model_dir,
-                                                          const ModelConfig& config,
-                                                          Device device, DType dtype,
-                                                          int max_batch_tokens);
+                                                          const ModelConfig& config, Device device,
+                                                          DType dtype, int max_batch_tokens);
 
   const ModelConfig& config() const { return config_; }
   DType dtype() const { return dtype_; }

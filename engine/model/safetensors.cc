@@ -59,7 +59,9 @@ absl::Status SafetensorsFile::ParseHeader() {
   auto corrupt = [this](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(path_, ": malformed safetensors: ", why));
   };
-  if (size_ < 8) return corrupt(absl::StrCat("file has ", size_, " bytes, fewer than the 8 of the header length"));
+  if (size_ < 8)
+    return corrupt(
+        absl::StrCat("file has ", size_, " bytes, fewer than the 8 of the header length"));
   const auto* bytes = static_cast<const uint8_t*>(mapping_);
   uint64_t header_size = 0;
   for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | bytes[i];

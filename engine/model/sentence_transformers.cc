@@ -55,7 +55,8 @@ absl::Status ParseModules(const fs::path& dir, SentenceTransformersConfig& out,
                           fs::path* pooling_dir) {
   MBSERVE_ASSIGN_OR_RETURN(json modules, ReadJson(dir / "modules.json"));
   const std::string source = (dir / "modules.json").string();
-  if (!modules.is_array()) return absl::InvalidArgumentError(absl::StrCat(source, " is not a list"));
+  if (!modules.is_array())
+    return absl::InvalidArgumentError(absl::StrCat(source, " is not a list"));
   out.present = true;
   for (size_t i = 0; i < modules.size(); ++i) {
     MBSERVE_ASSIGN_OR_RETURN(std::string type, Get<std::string>(modules[i], source, "type", ""));
@@ -79,8 +80,8 @@ absl::Status ParseModules(const fs::path& dir, SentenceTransformersConfig& out,
 absl::Status ParsePrompts(const fs::path& path, SentenceTransformersConfig& out) {
   MBSERVE_ASSIGN_OR_RETURN(json config, ReadJson(path));
   const std::string source = path.string();
-  MBSERVE_ASSIGN_OR_RETURN(out.prompts, (Get<std::map<std::string, std::string>>(
-                                            config, source, "prompts", {})));
+  MBSERVE_ASSIGN_OR_RETURN(
+      out.prompts, (Get<std::map<std::string, std::string>>(config, source, "prompts", {})));
   MBSERVE_ASSIGN_OR_RETURN(out.default_prompt_name,
                            Get<std::string>(config, source, "default_prompt_name", ""));
   if (!out.default_prompt_name.empty() && !out.prompts.count(out.default_prompt_name)) {
@@ -98,7 +99,8 @@ absl::StatusOr<SentenceTransformersConfig> LoadSentenceTransformersConfig(
   const fs::path dir(model_dir);
   SentenceTransformersConfig out;
   fs::path pooling_dir = dir / "1_Pooling";
-  if (fs::exists(dir / "modules.json")) MBSERVE_RETURN_IF_ERROR(ParseModules(dir, out, &pooling_dir));
+  if (fs::exists(dir / "modules.json"))
+    MBSERVE_RETURN_IF_ERROR(ParseModules(dir, out, &pooling_dir));
   if (fs::exists(pooling_dir / "config.json")) {
     MBSERVE_RETURN_IF_ERROR(ParsePooling(pooling_dir / "config.json", out));
   }

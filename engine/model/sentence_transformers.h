@@ -13,13 +13,13 @@
 namespace mbserve {
 
 struct SentenceTransformersConfig {
-  bool present = false;              // modules.json was found
-  std::optional<Pooling> pooling;    // from the Pooling module's config
-  bool include_prompt = true;        // Pooling's include_prompt
-  bool normalize = false;            // a Normalize module follows pooling
-  std::optional<int> max_seq_length; // sentence_bert_config.json
+  bool present = false;               // modules.json was found
+  std::optional<Pooling> pooling;     // from the Pooling module's config
+  bool include_prompt = true;         // Pooling's include_prompt
+  bool normalize = false;             // a Normalize module follows pooling
+  std::optional<int> max_seq_length;  // sentence_bert_config.json
   std::map<std::string, std::string> prompts;
-  std::string default_prompt_name;   // may be empty
+  std::string default_prompt_name;  // may be empty
 };
 
 // Reads whichever of the files exist in model_dir; a file that exists but is

@@ -14,8 +14,9 @@ absl::Status Attention(const Tensor& qkv, const SequenceLayout& layout, int num_
   MBSERVE_RETURN_IF_ERROR(CheckTensor("Attention", "cu_seqlens", layout.cu_seqlens, DType::kI32,
                                       {static_cast<int64_t>(layout.host_cu_seqlens.size())}));
   if (num_heads <= 0 || qkv.cols() % (3 * num_heads) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Attention: qkv has ", qkv.cols(), " columns, not a multiple of 3 * ", num_heads, " heads"));
+    return absl::InvalidArgumentError(absl::StrCat("Attention: qkv has ", qkv.cols(),
+                                                   " columns, not a multiple of 3 * ", num_heads,
+                                                   " heads"));
   }
   MBSERVE_RETURN_IF_ERROR(CheckTensor("Attention", "qkv", qkv, qkv.dtype(), {-1, -1}));
   MBSERVE_RETURN_IF_ERROR(

@@ -88,8 +88,8 @@ void CpuBackend::Attention(const Tensor& qkv, const SequenceLayout& layout, int 
       const int cols = k1 - k0;
       const int64_t head_offset = static_cast<int64_t>(block.head) * head_dim;
       const float* q = qkv.data<float>() + static_cast<int64_t>(start + q0) * stride + head_offset;
-      const float* k = qkv.data<float>() + static_cast<int64_t>(start + k0) * stride + hidden +
-                       head_offset;
+      const float* k =
+          qkv.data<float>() + static_cast<int64_t>(start + k0) * stride + hidden + head_offset;
       const float* v = k + hidden;
       float* o = out.data<float>() + static_cast<int64_t>(start + q0) * hidden + head_offset;
 

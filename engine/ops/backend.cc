@@ -36,9 +36,10 @@ absl::StatusOr<Backend*> GetBackend(Device device) {
     return backend;
   }
 #endif
-  return absl::FailedPreconditionError(absl::StrCat(
-      "device ", device.ToString(), " requested, but this build of mbserve has no CUDA backend "
-      "(configure with -DMBSERVE_WITH_CUDA=ON)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("device ", device.ToString(),
+                   " requested, but this build of mbserve has no CUDA backend "
+                   "(configure with -DMBSERVE_WITH_CUDA=ON)"));
 }
 
 }  // namespace mbserve

@@ -9,7 +9,8 @@ absl::Status CheckDevices(absl::string_view op, std::initializer_list<const Tens
   const Device device = (*tensors.begin())->device();
   int index = 0;
   for (const Tensor* t : tensors) {
-    if (t->empty()) return absl::InvalidArgumentError(absl::StrCat(op, ": argument ", index, " is empty"));
+    if (t->empty())
+      return absl::InvalidArgumentError(absl::StrCat(op, ": argument ", index, " is empty"));
     if (!(t->device() == device)) {
       return absl::InvalidArgumentError(absl::StrCat(op, ": argument ", index, " is on ",
                                                      t->device().ToString(), ", expected ",
@@ -22,10 +23,13 @@ absl::Status CheckDevices(absl::string_view op, std::initializer_list<const Tens
 
 absl::Status CheckTensor(absl::string_view op, absl::string_view name, const Tensor& t, DType dtype,
                          std::initializer_list<int64_t> shape) {
-  const std::string expected = absl::StrCat(
-      "[", absl::StrJoin(shape, ", ", [](std::string* out, int64_t d) {
-        absl::StrAppend(out, d < 0 ? std::string("*") : absl::StrCat(d));
-      }), "]");
+  const std::string expected =
+      absl::StrCat("[",
+                   absl::StrJoin(shape, ", ",
+                                 [](std::string* out, int64_t d) {
+                                   absl::StrAppend(out, d < 0 ? std::string("*") : absl::StrCat(d));
+                                 }),
+                   "]");
   bool matches = t.rank() == static_cast<int>(shape.size());
   int i = 0;
   for (int64_t d : shape) {
@@ -33,8 +37,8 @@ absl::Status CheckTensor(absl::string_view op, absl::string_view name, const Ten
     ++i;
   }
   if (!matches) {
-    return absl::InvalidArgumentError(absl::StrCat(op, ": ", name, " has shape ", t.ShapeString(),
-                                                   ", expected ", expected));
+    return absl::InvalidArgumentError(
+        absl::StrCat(op, ": ", name, " has shape ", t.ShapeString(), ", expected ", expected));
   }
   if (t.dtype() != dtype) {
     return absl::InvalidArgumentError(absl::StrCat(op, ": ", name, " is ", DTypeName(t.dtype()),

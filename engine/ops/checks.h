@@ -4,7 +4,6 @@
 
 #include <initializer_list>
 
-
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/tensor.h"

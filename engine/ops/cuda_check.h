@@ -28,20 +28,19 @@ inline std::string CheckResult(cublasStatus_t result, const char* call, const ch
 
 // Evaluates a CUDA or cuBLASLt call; on failure returns the message from the
 // enclosing function, which must return std::string.
-#define MBSERVE_CUDA_CHECK(call)                                                          \
-  do {                                                                                    \
-    if (std::string mbserve_cuda_error_ =                                                 \
-            ::mbserve::cuda::CheckResult((call), #call, __FILE__, __LINE__);              \
-        !mbserve_cuda_error_.empty()) {                                                   \
-      return mbserve_cuda_error_;                                                         \
-    }                                                                                     \
+#define MBSERVE_CUDA_CHECK(call)                                             \
+  do {                                                                       \
+    if (std::string mbserve_cuda_error_ =                                    \
+            ::mbserve::cuda::CheckResult((call), #call, __FILE__, __LINE__); \
+        !mbserve_cuda_error_.empty()) {                                      \
+      return mbserve_cuda_error_;                                            \
+    }                                                                        \
   } while (0)
 
 // Propagates a non-empty error string from a helper that returns one.
-#define MBSERVE_CUDA_RETURN_IF_ERROR(expr)                           \
-  do {                                                               \
-    if (std::string mbserve_cuda_error_ = (expr);                    \
-        !mbserve_cuda_error_.empty()) {                              \
-      return mbserve_cuda_error_;                                    \
-    }                                                                \
+#define MBSERVE_CUDA_RETURN_IF_ERROR(expr)                                        \
+  do {                                                                            \
+    if (std::string mbserve_cuda_error_ = (expr); !mbserve_cuda_error_.empty()) { \
+      return mbserve_cuda_error_;                                                 \
+    }                                                                             \
   } while (0)

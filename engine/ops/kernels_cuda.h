@@ -58,8 +58,8 @@ std::string LaunchEmbeddingLayerNorm(DType dtype, const int32_t* ids, const void
                                      const void* gamma, float eps, int64_t rows, int64_t hidden,
                                      void* out, cudaStream_t stream);
 // out[r, :] = LayerNorm(x[r, :]) * gamma; out may equal x.
-std::string LaunchLayerNorm(DType dtype, const void* x, const void* gamma, float eps,
-                            int64_t rows, int64_t hidden, void* out, cudaStream_t stream);
+std::string LaunchLayerNorm(DType dtype, const void* x, const void* gamma, float eps, int64_t rows,
+                            int64_t hidden, void* out, cudaStream_t stream);
 
 // ---- RoPE (rope_cuda.cu) ----
 
@@ -84,8 +84,7 @@ std::string LaunchGelu(DType dtype, void* x, int64_t count, cudaStream_t stream)
 // out[b, :] = hidden[cu_seqlens[b], :] (cls) or the mean of rows
 // [cu_seqlens[b], cu_seqlens[b + 1]) (mean), summed in float32.
 std::string LaunchPool(DType dtype, const void* hidden, const int32_t* cu_seqlens,
-                       int num_sequences, int64_t width, bool mean, void* out,
-                       cudaStream_t stream);
+                       int num_sequences, int64_t width, bool mean, void* out, cudaStream_t stream);
 // x[r, :] /= max(||x[r, :]||_2, 1e-12).
 std::string LaunchL2Normalize(DType dtype, void* x, int64_t rows, int64_t width,
                               cudaStream_t stream);
@@ -94,10 +93,10 @@ std::string LaunchL2Normalize(DType dtype, void* x, int64_t rows, int64_t width,
 
 struct AttentionArgs {
   DType dtype = DType::kBF16;
-  const void* qkv = nullptr;           // [>= num_tokens, 3 * hidden]: Q | K | V
+  const void* qkv = nullptr;            // [>= num_tokens, 3 * hidden]: Q | K | V
   const int32_t* cu_seqlens = nullptr;  // device, [num_sequences + 1]
   int num_sequences = 0;
-  int num_tokens = 0;   // cu_seqlens[num_sequences], known on the host
+  int num_tokens = 0;  // cu_seqlens[num_sequences], known on the host
   int max_seqlen = 0;
   int num_heads = 0;
   int head_dim = 0;

@@ -26,8 +26,8 @@ absl::Status EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Te
       CheckTensor("EmbeddingLayerNorm", "table", table, table.dtype(), {-1, -1}));
   MBSERVE_RETURN_IF_ERROR(
       CheckTensor("EmbeddingLayerNorm", "gamma", gamma, table.dtype(), {table.cols()}));
-  MBSERVE_RETURN_IF_ERROR(CheckTensor("EmbeddingLayerNorm", "out", out, table.dtype(),
-                                      {ids.numel(), table.cols()}));
+  MBSERVE_RETURN_IF_ERROR(
+      CheckTensor("EmbeddingLayerNorm", "out", out, table.dtype(), {ids.numel(), table.cols()}));
   MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(ids.device()));
   backend->EmbeddingLayerNorm(ids, table, gamma, eps, out);
   return absl::OkStatus();

@@ -12,8 +12,8 @@ absl::Status Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
                   const Tensor& out) {
   MBSERVE_RETURN_IF_ERROR(CheckDevices("Pool", {&hidden, &layout.cu_seqlens, &out}));
   MBSERVE_RETURN_IF_ERROR(CheckTensor("Pool", "hidden", hidden, hidden.dtype(), {-1, -1}));
-  MBSERVE_RETURN_IF_ERROR(CheckTensor("Pool", "out", out, hidden.dtype(),
-                                      {layout.num_sequences(), hidden.cols()}));
+  MBSERVE_RETURN_IF_ERROR(
+      CheckTensor("Pool", "out", out, hidden.dtype(), {layout.num_sequences(), hidden.cols()}));
   if (layout.num_tokens() > hidden.rows()) {
     return absl::InvalidArgumentError(absl::StrCat("Pool: cu_seqlens covers ", layout.num_tokens(),
                                                    " tokens but hidden has ", hidden.rows(),

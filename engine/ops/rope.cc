@@ -42,14 +42,14 @@ absl::Status ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor&
       CheckTensor("ApplyRope", "sin", sin, DType::kF32, {cos.dim(0), cos.dim(1)}));
   if (num_heads <= 0 || qkv.cols() % (3 * num_heads) != 0 ||
       qkv.cols() / (3 * num_heads) != 2 * cos.cols()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ApplyRope: qkv has ", qkv.cols(), " columns, which is not 3 * ", num_heads,
-                     " heads * head_dim ", 2 * cos.cols()));
+    return absl::InvalidArgumentError(absl::StrCat("ApplyRope: qkv has ", qkv.cols(),
+                                                   " columns, which is not 3 * ", num_heads,
+                                                   " heads * head_dim ", 2 * cos.cols()));
   }
   // Rows past positions.numel() are GEMM row padding and are left alone.
   if (qkv.rows() < positions.numel()) {
-    return absl::InvalidArgumentError(absl::StrCat("ApplyRope: qkv has ", qkv.rows(),
-                                                   " rows for ", positions.numel(), " positions"));
+    return absl::InvalidArgumentError(absl::StrCat("ApplyRope: qkv has ", qkv.rows(), " rows for ",
+                                                   positions.numel(), " positions"));
   }
   MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(qkv.device()));
   backend->ApplyRope(qkv, positions, cos, sin, num_heads);

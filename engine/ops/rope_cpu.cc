@@ -7,7 +7,7 @@ void CpuBackend::ApplyRope(const Tensor& qkv, const Tensor& positions, const Ten
   const int64_t rows = positions.numel();
   const int64_t stride = qkv.cols();  // 3H
   const int64_t hidden = stride / 3;
-  const int64_t half = cos.cols();    // head_dim / 2
+  const int64_t half = cos.cols();  // head_dim / 2
   const int64_t head_dim = 2 * half;
   const int32_t* pos = positions.data<int32_t>();
 #pragma omp parallel for schedule(static)

@@ -44,9 +44,10 @@ TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
     for (size_t i = 0; i < items.size(); ++i) {
       // Mostly short, some long enough to cross many windows and query blocks.
       const int length = i % 6 == 0 ? std::uniform_int_distribution<int>(300, 1200)(rng)
-                                     : std::uniform_int_distribution<int>(1, 130)(rng);
+                                    : std::uniform_int_distribution<int>(1, 130)(rng);
       items[i].ids.resize(length);
-      for (auto& id : items[i].ids) id = std::uniform_int_distribution<int>(0, config.vocab_size - 1)(rng);
+      for (auto& id : items[i].ids)
+        id = std::uniform_int_distribution<int>(0, config.vocab_size - 1)(rng);
       items[i].task = tasks[i % tasks.size()];
       PackedBatch alone;
       alone.Append(items[i].ids);

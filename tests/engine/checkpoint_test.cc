@@ -1,5 +1,7 @@
 // Loading checkpoints: safetensors parsing, shards, prefixes, stored dtypes,
 // and a distinct error for each way a folder can be broken.
+#include "engine/model/checkpoint.h"
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -8,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
-#include "engine/model/checkpoint.h"
 #include "engine/model/dtype_convert.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -60,9 +61,8 @@ class CheckpointTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           absl::StrCat("mbserve_checkpoint_test_", ::testing::UnitTest::GetInstance()
-                                                        ->current_test_info()
-                                                        ->name());
+           absl::StrCat("mbserve_checkpoint_test_",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::copy(fs::path(testing::CommittedFixtureDir()) / kCase, dir_);
   }
@@ -79,7 +79,8 @@ TEST_F(CheckpointTest, MissingFilesAreNamed) {
   fs::remove(dir_ / "model.safetensors");
   absl::Status status = CreateStatus();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(status.message(), HasSubstr("neither model.safetensors nor model.safetensors.index.json"));
+  EXPECT_THAT(status.message(),
+              HasSubstr("neither model.safetensors nor model.safetensors.index.json"));
   fs::remove(dir_ / "config.json");
   status = CreateStatus();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
@@ -97,7 +98,8 @@ TEST_F(CheckpointTest, MalformedSafetensorsHeaders) {
   WriteFile(file, std::string("\x05\x00\x00\x00\x00\x00\x00\x00{oops", 13));
   EXPECT_THAT(CreateStatus().message(), HasSubstr("header is not valid JSON"));
   WriteSafetensors(file, {{"x", {"F32", {4}, std::string(8, '\0')}}});
-  EXPECT_THAT(CreateStatus().message(), HasSubstr("tensor x of shape [4] needs 16 bytes but spans 8"));
+  EXPECT_THAT(CreateStatus().message(),
+              HasSubstr("tensor x of shape [4] needs 16 bytes but spans 8"));
   WriteSafetensors(file, {{"x", {"F64", {1}, std::string(8, '\0')}}});
   absl::Status status = CreateStatus();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnimplemented);
@@ -119,14 +121,16 @@ TEST_F(CheckpointTest, MissingTensorAndWrongShapeNameTheTensor) {
   WriteSafetensors(dir_ / "model.safetensors", tensors);
   status = CreateStatus();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(),
-              HasSubstr("layers.1.mlp.Wi.weight has shape [64, 192] but the config implies [192, 64]"));
+  EXPECT_THAT(
+      status.message(),
+      HasSubstr("layers.1.mlp.Wi.weight has shape [64, 192] but the config implies [192, 64]"));
 }
 
 TEST_F(CheckpointTest, ShardIndexNamesMissingShard) {
   fs::remove(dir_ / "model.safetensors");
-  WriteFile(dir_ / "model.safetensors.index.json",
-            R"({"weight_map": {"model.embeddings.norm.weight": "model-00001-of-00002.safetensors"}})");
+  WriteFile(
+      dir_ / "model.safetensors.index.json",
+      R"({"weight_map": {"model.embeddings.norm.weight": "model-00001-of-00002.safetensors"}})");
   absl::Status status = CreateStatus();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(status.message(), HasSubstr("model-00001-of-00002.safetensors"));
@@ -175,8 +179,8 @@ TEST(DTypeConvertTest, HalfAndBFloat16KnownValues) {
   EXPECT_EQ(BFloat16ToFloat(0x3f80), 1.0f);
   EXPECT_EQ(FloatToBFloat16(1.0f + std::ldexp(1.0f, -8)), 0x3f80);  // tie to even
   EXPECT_EQ(FloatToBFloat16(1.0f + 3 * std::ldexp(1.0f, -8)), 0x3f82);
-  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);  // rounds to inf
-  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -25)), 0x0000);  // tie to even zero
+  EXPECT_EQ(FloatToHalf(65520.0f), 0x7c00);                      // rounds to inf
+  EXPECT_EQ(FloatToHalf(std::ldexp(1.0f, -25)), 0x0000);         // tie to even zero
   EXPECT_EQ(FloatToHalf(1.0f + std::ldexp(1.0f, -11)), 0x3c00);  // tie to even
 }
 

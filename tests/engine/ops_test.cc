@@ -99,9 +99,9 @@ TEST(NormTest, LayerNormMatchesNaive) {
   auto x = RandomVector(rows * hidden, rng, 3.0f);
   auto gamma = RandomVector(hidden, rng);
   std::vector<float> out(rows * hidden);
-  ASSERT_TRUE(LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}), 1e-5f,
-                        View(out, {rows, hidden}))
-                  .ok());
+  ASSERT_TRUE(
+      LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}), 1e-5f, View(out, {rows, hidden}))
+          .ok());
   for (int r = 0; r < rows; ++r) {
     auto expected = NaiveLayerNorm(&x[r * hidden], gamma, 1e-5f);
     std::vector<float> row(out.begin() + r * hidden, out.begin() + (r + 1) * hidden);
@@ -116,8 +116,8 @@ TEST(NormTest, EmbeddingLayerNormGathersRows) {
   auto gamma = RandomVector(hidden, rng);
   std::vector<int32_t> ids = {5, 0, 29, 5, 17};
   std::vector<float> out(ids.size() * hidden);
-  ASSERT_TRUE(EmbeddingLayerNorm(View(ids, {5}), View(table, {vocab, hidden}), View(gamma, {hidden}),
-                                 1e-5f, View(out, {5, hidden}))
+  ASSERT_TRUE(EmbeddingLayerNorm(View(ids, {5}), View(table, {vocab, hidden}),
+                                 View(gamma, {hidden}), 1e-5f, View(out, {5, hidden}))
                   .ok());
   for (size_t r = 0; r < ids.size(); ++r) {
     auto expected = NaiveLayerNorm(&table[ids[r] * hidden], gamma, 1e-5f);
@@ -334,7 +334,8 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
   auto states = RandomVector(9 * hidden, rng);
   for (bool mean : {false, true}) {
     std::vector<float> out(3 * hidden);
-    ASSERT_TRUE(Pool(View(states, {9, hidden}), packed.Layout(), mean, View(out, {3, hidden})).ok());
+    ASSERT_TRUE(
+        Pool(View(states, {9, hidden}), packed.Layout(), mean, View(out, {3, hidden})).ok());
     for (int b = 0; b < 3; ++b) {
       const int start = packed.cu_seqlens[b], end = packed.cu_seqlens[b + 1];
       for (int c = 0; c < hidden; ++c) {

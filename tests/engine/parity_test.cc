@@ -77,7 +77,8 @@ TEST_P(ParityTest, MatchesTransformers) {
     EXPECT_LE(case_hidden.error, kHiddenTolerance) << case_hidden.where;
     overall_hidden.Update(case_hidden.error, case_hidden.where);
 
-    for (auto [pooling, key] : {std::pair{Pooling::kCls, "pooled_cls"}, {Pooling::kMean, "pooled_mean"}}) {
+    for (auto [pooling, key] :
+         {std::pair{Pooling::kCls, "pooled_cls"}, {Pooling::kMean, "pooled_mean"}}) {
       std::vector<SequenceTask> pool_tasks(n, {OutputKind::kPooledEmbedding, pooling, false});
       auto pooled = (*engine)->Run(c.batch, pool_tasks);
       ASSERT_TRUE(pooled.ok()) << pooled.status();
@@ -91,7 +92,8 @@ TEST_P(ParityTest, MatchesTransformers) {
     }
 
     if (c.head == "model") continue;
-    const OutputKind kind = c.head == "mlm" ? OutputKind::kMaskedLmLogits : OutputKind::kClassLogits;
+    const OutputKind kind =
+        c.head == "mlm" ? OutputKind::kMaskedLmLogits : OutputKind::kClassLogits;
     std::vector<SequenceTask> head_tasks(n, {kind});
     auto logits = (*engine)->Run(c.batch, head_tasks);
     ASSERT_TRUE(logits.ok()) << logits.status();

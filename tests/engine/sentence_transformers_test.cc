@@ -16,12 +16,16 @@ using ::testing::HasSubstr;
 class SentenceTransformersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("mbserve_st_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ = fs::temp_directory_path() /
+           ("mbserve_st_test_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "1_Pooling");
   }
   void TearDown() override { fs::remove_all(dir_); }
-  void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+  }
 
   static constexpr char kModules[] = R"([
     {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -40,7 +44,8 @@ TEST_F(SentenceTransformersTest, AbsentFilesMeanNoConfig) {
 
 TEST_F(SentenceTransformersTest, ReadsPoolingNormalizePromptsAndLength) {
   Write("modules.json", kModules);
-  Write("1_Pooling/config.json", R"({"word_embedding_dimension": 768, "pooling_mode_cls_token": false,
+  Write("1_Pooling/config.json",
+        R"({"word_embedding_dimension": 768, "pooling_mode_cls_token": false,
       "pooling_mode_mean_tokens": true, "pooling_mode_max_tokens": false, "include_prompt": false})");
   Write("config_sentence_transformers.json", R"({"prompts": {"query": "search_query: ",
       "document": "search_document: "}, "default_prompt_name": "query"})");
@@ -69,18 +74,22 @@ TEST_F(SentenceTransformersTest, UnsupportedPoolingAndModulesAreErrors) {
   EXPECT_EQ(st.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(st.status().message(), HasSubstr("pooling modes {max}"));
 
-  Write("1_Pooling/config.json", R"({"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true})");
+  Write("1_Pooling/config.json",
+        R"({"pooling_mode_cls_token": true, "pooling_mode_mean_tokens": true})");
   EXPECT_THAT(LoadSentenceTransformersConfig(dir_.string()).status().message(),
               HasSubstr("pooling modes {cls, mean}"));
 
   Write("1_Pooling/config.json", R"({"pooling_mode_mean_tokens": true})");
-  Write("modules.json", R"([{"idx": 2, "path": "2_Dense", "type": "sentence_transformers.models.Dense"}])");
+  Write("modules.json",
+        R"([{"idx": 2, "path": "2_Dense", "type": "sentence_transformers.models.Dense"}])");
   st = LoadSentenceTransformersConfig(dir_.string());
   EXPECT_EQ(st.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(st.status().message(), HasSubstr("module 0 has type sentence_transformers.models.Dense"));
+  EXPECT_THAT(st.status().message(),
+              HasSubstr("module 0 has type sentence_transformers.models.Dense"));
 
   Write("modules.json", kModules);
-  Write("config_sentence_transformers.json", R"({"prompts": {"a": "x"}, "default_prompt_name": "b"})");
+  Write("config_sentence_transformers.json",
+        R"({"prompts": {"a": "x"}, "default_prompt_name": "b"})");
   EXPECT_THAT(LoadSentenceTransformersConfig(dir_.string()).status().message(),
               HasSubstr("default_prompt_name \"b\" is not one of the prompts"));
 
