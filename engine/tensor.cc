@@ -60,10 +60,4 @@ Tensor Tensor::RowSlice(int64_t begin, int64_t count) const {
   return Tensor(base, dtype_, device_, {count, cols()});
 }
 
-Tensor Tensor::Reshaped(std::initializer_list<int64_t> shape) const {
-  Tensor t(data_, dtype_, device_, shape);
-  assert(t.numel() == numel());
-  return t;
-}
-
 }  // namespace mbserve

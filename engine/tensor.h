@@ -56,8 +56,6 @@ class Tensor {
 
   // Rows [begin, begin + count) of the matrix view, as a 2-D tensor.
   Tensor RowSlice(int64_t begin, int64_t count) const;
-  // The same memory with another shape of the same element count.
-  Tensor Reshaped(std::initializer_list<int64_t> shape) const;
 
  private:
   void* data_ = nullptr;

@@ -97,9 +97,4 @@ absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vect
   return buffer;
 }
 
-DType Checkpoint::stored_dtype() const {
-  const SafetensorsEntry* entry = Find("embeddings.tok_embeddings.weight");
-  return entry == nullptr ? DType::kF32 : entry->dtype;
-}
-
 }  // namespace mbserve

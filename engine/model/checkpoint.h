@@ -26,9 +26,6 @@ class Checkpoint {
   absl::StatusOr<Buffer> Load(const std::string& name, const std::vector<int64_t>& shape,
                               Device device, DType dtype) const;
 
-  // Stored dtype of the embedding table: what the checkpoint "is".
-  DType stored_dtype() const;
-
  private:
   std::string dir_;
   std::vector<std::unique_ptr<SafetensorsFile>> files_;

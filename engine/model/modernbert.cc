@@ -33,7 +33,6 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
   model->device_ = device;
   model->dtype_ = dtype;
   MBSERVE_ASSIGN_OR_RETURN(Checkpoint checkpoint, Checkpoint::Open(model_dir));
-  model->stored_dtype_ = checkpoint.stored_dtype();
   MBSERVE_ASSIGN_OR_RETURN(model->weights_, LoadWeights(checkpoint, config, device, dtype));
 
   for (const LayerSpec& layer : config.layers) {
@@ -87,7 +86,6 @@ absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
   // starts at the batch's last token still fits.
   capacity_rows_ = GemmRows(max_batch_tokens) + GemmRows(kHeadChunkRows);
   const int64_t rows = capacity_rows_;
-  const int64_t head_rows = rows;
   MBSERVE_ASSIGN_OR_RETURN(ids_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
   MBSERVE_ASSIGN_OR_RETURN(positions_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
   MBSERVE_ASSIGN_OR_RETURN(cu_seqlens_buffer_,
@@ -99,7 +97,7 @@ absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
   MBSERVE_ASSIGN_OR_RETURN(mlp_in_buffer_, AllocateActivation(rows, 2 * i));
   MBSERVE_ASSIGN_OR_RETURN(mlp_out_buffer_, AllocateActivation(rows, i));
   MBSERVE_ASSIGN_OR_RETURN(pooled_buffer_, AllocateActivation(rows, h));
-  MBSERVE_ASSIGN_OR_RETURN(head_buffer_, AllocateActivation(2 * head_rows, h));
+  MBSERVE_ASSIGN_OR_RETURN(head_buffer_, AllocateActivation(2 * rows, h));
   int64_t logits_floats = 0;
   if (config_.head == HeadKind::kMaskedLm) {
     logits_floats = GemmRows(kHeadChunkRows) * config_.vocab_size;

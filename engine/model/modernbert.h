@@ -33,7 +33,6 @@ class ModernBert {
 
   const ModelConfig& config() const { return config_; }
   DType dtype() const { return dtype_; }
-  DType stored_dtype() const { return stored_dtype_; }
 
   // Runs embeddings, every layer and the final norm. Afterwards hidden()
   // holds the states [GemmRows(T), H] and layout() the sequences. The batch
@@ -72,7 +71,6 @@ class ModernBert {
   ModelConfig config_;
   Device device_;
   DType dtype_ = DType::kF32;
-  DType stored_dtype_ = DType::kF32;
   ModernBertWeights weights_;
   std::map<float, RopeTable> rope_tables_;  // float32, one per distinct theta
 
