@@ -160,7 +160,8 @@ const std::vector<FlagSpec>& Flags() {
        String(&ServerConfig::default_prompt)},
       {"device", "cpu", "cpu, cuda or cuda:<index>", SetDevice},
       {"dtype", "auto",
-       "auto (bfloat16 on CUDA, float32 on CPU), float32 (CPU), float16 or bfloat16 (CUDA)",
+       "auto (bfloat16 on CUDA, float32 on CPU), float32 (CPU), float16 (CUDA) or bfloat16 (CUDA; "
+       "CPUs with avx512_bf16)",
        SetDType},
       {"num-threads", "0", "engine CPU threads; 0 uses every core",
        Int("num-threads", &ServerConfig::num_threads, 0, 1024)},

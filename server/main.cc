@@ -29,9 +29,9 @@ void LogSummary(const ServerConfig& config, const mbserve::server::Server& serve
                 int metrics_port) {
   const mbserve::server::ServedModel& model = server.model();
   SPDLOG_INFO("mbserve {} serving {} ({}, hidden {}, {} layers, {} labels) on {} {}",
-              mbserve::server::kServerVersion, model.name, model.architecture,
-              model.hidden_size, model.num_layers, model.labels.size(), model.device,
-              model.dtype);
+              mbserve::server::kServerVersion, model.name, model.architecture, model.hidden_size,
+              model.num_layers, model.labels.size(), model.device, model.dtype);
+  SPDLOG_INFO("kernels: {}", model.kernels);
   SPDLOG_INFO(
       "limits: max input {} tokens, batch {} tokens / {} sequences / {} us delay, {} concurrent "
       "requests, {} inputs per request, {} tokenization workers, {} byte messages",

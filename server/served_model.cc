@@ -22,8 +22,8 @@ absl::StatusOr<ServedModel> DescribeModel(const Engine& engine, const Tokenizer&
   const ModelConfig& model = engine.config();
   const SentenceTransformersConfig& st = engine.sentence_transformers();
   ServedModel served;
-  served.name = config.served_model_name.empty() ? FolderName(config.model_dir)
-                                                 : config.served_model_name;
+  served.name =
+      config.served_model_name.empty() ? FolderName(config.model_dir) : config.served_model_name;
   served.architecture = model.architecture;
   served.hidden_size = model.hidden_size;
   served.num_layers = model.num_layers;
@@ -34,19 +34,20 @@ absl::StatusOr<ServedModel> DescribeModel(const Engine& engine, const Tokenizer&
   if (model.head == HeadKind::kSequenceClassification) served.labels = model.id2label;
   served.dtype = DTypeName(engine.options().dtype);
   served.device = engine.options().device.ToString();
+  served.kernels = engine.kernel_summary();
 
   const int model_max = st.max_seq_length.value_or(model.max_position_embeddings);
   served.max_input_length = config.max_input_length == 0 ? model_max : config.max_input_length;
   if (served.max_input_length > model_max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        FlagDisplayName("max-input-length"), " is ", served.max_input_length,
-        " but the model accepts at most ", model_max, " tokens"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(FlagDisplayName("max-input-length"), " is ", served.max_input_length,
+                     " but the model accepts at most ", model_max, " tokens"));
   }
   if (served.max_input_length > config.max_batch_tokens) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the maximum input length (", served.max_input_length, " tokens) exceeds ",
-        FlagDisplayName("max-batch-tokens"), " (", config.max_batch_tokens,
-        "); raise it or lower --max-input-length"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the maximum input length (", served.max_input_length, " tokens) exceeds ",
+                     FlagDisplayName("max-batch-tokens"), " (", config.max_batch_tokens,
+                     "); raise it or lower --max-input-length"));
   }
 
   served.default_prompt_name =
@@ -54,9 +55,9 @@ absl::StatusOr<ServedModel> DescribeModel(const Engine& engine, const Tokenizer&
   if (!served.default_prompt_name.empty()) {
     const auto it = served.prompts.find(served.default_prompt_name);
     if (it == served.prompts.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "default prompt name \"", served.default_prompt_name,
-          "\" is not among the prompts of config_sentence_transformers.json"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("default prompt name \"", served.default_prompt_name,
+                       "\" is not among the prompts of config_sentence_transformers.json"));
     }
     served.default_prompt = it->second;
   }

@@ -28,6 +28,7 @@ struct ServedModel {
   std::vector<std::string> labels;  // empty without a classification head
   std::string dtype;
   std::string device;
+  std::string kernels;  // Engine::kernel_summary()
 
   bool can_classify() const { return !labels.empty(); }
 };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/ops/cpu_gemm/isa.h"
 #include "gtest/gtest.h"
 #include "tests/engine/fixtures.h"
 
@@ -30,13 +31,21 @@ std::vector<SequenceTask> TasksFor(const ModelConfig& config) {
   return tasks;
 }
 
-TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
+// float32, and bfloat16 GEMMs where the CPU has them.
+class BatchInvarianceTest : public ::testing::TestWithParam<DType> {};
+
+TEST_P(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
+  if (GetParam() == DType::kBF16 && !cpu_gemm::CpuHasBf16Gemm()) {
+    GTEST_SKIP() << "no avx512_bf16 on this CPU (or MBSERVE_CPU_ISA caps it)";
+  }
   auto cases = testing::LoadFixtureSet(testing::CommittedFixtureDir());
   ASSERT_TRUE(cases.ok()) << cases.status();
   std::mt19937 rng(1234);
   int compared = 0;
   for (const auto& c : *cases) {
-    auto engine = Engine::Create(c.dir, EngineOptions{});
+    EngineOptions options;
+    options.dtype = GetParam();
+    auto engine = Engine::Create(c.dir, options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     const ModelConfig& config = (*engine)->config();
     const auto tasks = TasksFor(config);
@@ -79,8 +88,14 @@ TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
       }
     }
   }
-  std::printf("[invariance] %d packed results compared bitwise with their single runs\n", compared);
+  std::printf(
+      "[invariance] %s GEMMs on the %s kernels: %d packed results compared bitwise with "
+      "their single runs\n",
+      DTypeName(GetParam()), cpu_gemm::CpuIsaName(*cpu_gemm::ProcessCpuIsa()), compared);
 }
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, BatchInvarianceTest, ::testing::Values(DType::kF32, DType::kBF16),
+                         [](const auto& info) { return std::string(DTypeName(info.param)); });
 
 }  // namespace
 }  // namespace mbserve

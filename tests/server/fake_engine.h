@@ -19,6 +19,7 @@ class FakeEngine : public Engine {
   const ModelConfig& config() const override { return config_; }
   const SentenceTransformersConfig& sentence_transformers() const override { return st_; }
   const EngineOptions& options() const override { return options_; }
+  const std::string& kernel_summary() const override { return kernel_summary_; }
 
   absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                   std::span<const SequenceTask> tasks) override {
@@ -44,6 +45,7 @@ class FakeEngine : public Engine {
   ModelConfig config_;
   SentenceTransformersConfig st_;
   EngineOptions options_;
+  std::string kernel_summary_ = "fake";
 };
 
 }  // namespace mbserve::server::testing

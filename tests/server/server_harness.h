@@ -34,6 +34,7 @@ class GatedEngine : public Engine {
     return inner_->sentence_transformers();
   }
   const EngineOptions& options() const override { return inner_->options(); }
+  const std::string& kernel_summary() const override { return inner_->kernel_summary(); }
   absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                   std::span<const SequenceTask> tasks) override {
     gate.Pass(batch);
