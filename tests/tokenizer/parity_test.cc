@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/tokenizer/tokenizer.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve {
 namespace {

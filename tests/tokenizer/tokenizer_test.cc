@@ -1,6 +1,6 @@
 // Behaviour the parity corpus cannot show: errors, limits, thread safety,
 // and the ModernBERT facts of MODERNBERT.md section 4 on the fixture model.
-#include "engine/tokenizer/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 #include <algorithm>
 #include <string>

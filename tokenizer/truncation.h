@@ -4,7 +4,7 @@
 
 #include <cstddef>
 
-#include "engine/tokenizer/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::tokenizer_internal {
 

@@ -1,8 +1,8 @@
-#include "engine/tokenizer/decoder.h"
+#include "tokenizer/decoder.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/tokenizer/byte_level.h"
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/byte_level.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 

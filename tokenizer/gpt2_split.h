@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/tokenizer/normalized_text.h"
+#include "tokenizer/normalized_text.h"
 
 namespace mbserve::tokenizer_internal {
 

@@ -10,13 +10,13 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "engine/tokenizer/added_vocabulary.h"
-#include "engine/tokenizer/bpe.h"
-#include "engine/tokenizer/decoder.h"
-#include "engine/tokenizer/normalizer.h"
-#include "engine/tokenizer/post_processor.h"
-#include "engine/tokenizer/pre_tokenizer.h"
-#include "engine/tokenizer/tokenizer.h"
+#include "tokenizer/added_vocabulary.h"
+#include "tokenizer/bpe.h"
+#include "tokenizer/decoder.h"
+#include "tokenizer/normalizer.h"
+#include "tokenizer/post_processor.h"
+#include "tokenizer/pre_tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::tokenizer_internal {
 

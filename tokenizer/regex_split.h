@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/tokenizer/normalized_text.h"
+#include "tokenizer/normalized_text.h"
 
 namespace mbserve::tokenizer_internal {
 

@@ -1,4 +1,4 @@
-#include "engine/tokenizer/truncation.h"
+#include "tokenizer/truncation.h"
 
 #include <algorithm>
 #include <utility>

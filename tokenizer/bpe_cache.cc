@@ -1,6 +1,6 @@
-#include "engine/tokenizer/bpe_cache.h"
+#include "tokenizer/bpe_cache.h"
 
-#include "engine/tokenizer/absl_view.h"
+#include "tokenizer/absl_view.h"
 
 namespace mbserve::tokenizer_internal {
 

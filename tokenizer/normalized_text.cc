@@ -1,6 +1,6 @@
-#include "engine/tokenizer/normalized_text.h"
+#include "tokenizer/normalized_text.h"
 
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 

@@ -1,9 +1,9 @@
-#include "engine/tokenizer/pre_tokenizer.h"
+#include "tokenizer/pre_tokenizer.h"
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "engine/tokenizer/gpt2_split.h"
+#include "tokenizer/gpt2_split.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {

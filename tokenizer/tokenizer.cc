@@ -1,11 +1,11 @@
-#include "engine/tokenizer/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "engine/tokenizer/pipeline.h"
-#include "engine/tokenizer/truncation.h"
+#include "tokenizer/pipeline.h"
+#include "tokenizer/truncation.h"
 
 namespace mbserve {
 

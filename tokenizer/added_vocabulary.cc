@@ -1,10 +1,10 @@
-#include "engine/tokenizer/added_vocabulary.h"
+#include "tokenizer/added_vocabulary.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "engine/tokenizer/unicode_data.h"
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/unicode_data.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {

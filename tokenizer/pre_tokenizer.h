@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/tokenizer/normalized_text.h"
-#include "engine/tokenizer/regex_split.h"
 #include "nlohmann/json.hpp"
+#include "tokenizer/normalized_text.h"
+#include "tokenizer/regex_split.h"
 
 namespace mbserve::tokenizer_internal {
 

@@ -13,8 +13,8 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "engine/tokenizer/bpe_cache.h"
 #include "nlohmann/json.hpp"
+#include "tokenizer/bpe_cache.h"
 
 namespace mbserve::tokenizer_internal {
 

@@ -1,11 +1,11 @@
-#include "engine/tokenizer/pipeline.h"
+#include "tokenizer/pipeline.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "engine/status_macros.h"
-#include "engine/tokenizer/absl_view.h"
-#include "engine/tokenizer/utf8.h"
+#include "common/status_macros.h"
+#include "tokenizer/absl_view.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/tokenizer/unicode_data.h"
+#include "tokenizer/unicode_data.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -17,7 +17,7 @@ struct Composition {
   uint32_t composite;
 };
 
-#include "engine/tokenizer/unicode_tables.inc"
+#include "tokenizer/unicode_tables.inc"
 
 constexpr int kBlockShift = 7;  // tools/gen_unicode_tables.py BLOCK = 128
 constexpr char32_t kHangulS = 0xAC00, kHangulL = 0x1100, kHangulV = 0x1161, kHangulT = 0x11A7;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes engine/tokenizer/unicode_tables.inc from Python's unicodedata.
+"""Writes tokenizer/unicode_tables.inc from Python's unicodedata.
 
 The tables hold what the tokenizer needs at run time and no more: the code
 point classes the GPT-2 pre-tokenizer regex and the added-token word checks

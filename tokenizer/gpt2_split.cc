@@ -1,10 +1,10 @@
-#include "engine/tokenizer/gpt2_split.h"
+#include "tokenizer/gpt2_split.h"
 
 #include <array>
 #include <cstdint>
 
-#include "engine/tokenizer/unicode_data.h"
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/unicode_data.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {

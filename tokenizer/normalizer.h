@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "engine/tokenizer/normalized_text.h"
 #include "nlohmann/json.hpp"
+#include "tokenizer/normalized_text.h"
 
 namespace mbserve::tokenizer_internal {
 

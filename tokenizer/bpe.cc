@@ -1,13 +1,13 @@
-#include "engine/tokenizer/bpe.h"
+#include "tokenizer/bpe.h"
 
 #include <algorithm>
 #include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "engine/tokenizer/absl_view.h"
-#include "engine/tokenizer/byte_level.h"
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/absl_view.h"
+#include "tokenizer/byte_level.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {

@@ -1,6 +1,6 @@
-#include "engine/tokenizer/byte_level.h"
+#include "tokenizer/byte_level.h"
 
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {

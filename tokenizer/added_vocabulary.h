@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/tokenizer/normalizer.h"
 #include "nlohmann/json.hpp"
+#include "tokenizer/normalizer.h"
 
 namespace mbserve::tokenizer_internal {
 

@@ -1,9 +1,9 @@
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/utf8.h"
 
 #include <cstring>
 
 #include "absl/strings/str_format.h"
-#include "engine/tokenizer/absl_view.h"
+#include "tokenizer/absl_view.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {

@@ -1,12 +1,12 @@
-#include "engine/tokenizer/normalizer.h"
+#include "tokenizer/normalizer.h"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "engine/tokenizer/unicode_data.h"
-#include "engine/tokenizer/utf8.h"
+#include "tokenizer/unicode_data.h"
+#include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {
