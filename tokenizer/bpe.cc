@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status_macros.h"
 #include "tokenizer/absl_view.h"
 #include "tokenizer/byte_level.h"
 #include "tokenizer/utf8.h"
@@ -46,30 +47,16 @@ absl::Status CheckUnsupported(const nlohmann::json& config, const char* field) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Bpe>> Bpe::FromJson(const nlohmann::json& config, bool byte_level) {
-  if (!config.is_object())
-    return absl::InvalidArgumentError("tokenizer.json has no \"model\" object");
-  if (!config.contains("type") || !config["type"].is_string() ||
-      config["type"].get<std::string>() != "BPE") {
-    return absl::UnimplementedError("model: only the BPE model is supported");
-  }
   for (const char* field : {"dropout", "continuing_subword_prefix", "end_of_word_suffix"}) {
     if (absl::Status status = CheckUnsupported(config, field); !status.ok()) return status;
-  }
-  if (!config.contains("vocab") || !config["vocab"].is_object()) {
-    return absl::InvalidArgumentError("model.vocab must be an object of token to id");
   }
   auto bpe = std::unique_ptr<Bpe>(new Bpe());
   bpe->byte_level_ = byte_level;
   bpe->ignore_merges_ = config.value("ignore_merges", false);
   bpe->fuse_unk_ = config.value("fuse_unk", false);
   bpe->byte_fallback_ = config.value("byte_fallback", false);
-  for (const auto& [token, id] : config["vocab"].items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("model.vocab[\"", token, "\"]: id must be an integer in [0, 2^31)"));
-    }
-    const auto value = static_cast<int32_t>(id.get<int64_t>());
-    bpe->vocab_[token] = value;
+  MBSERVE_RETURN_IF_ERROR(ParseVocab(config, bpe->vocab_));
+  for (const auto& [token, value] : bpe->vocab_) {
     if (!byte_level) {
       bpe->word_vocab_[token] = value;
     } else if (std::optional<std::string> bytes = ByteLevelToBytes(token)) {
@@ -108,7 +95,7 @@ absl::StatusOr<std::unique_ptr<Bpe>> Bpe::FromJson(const nlohmann::json& config,
   return bpe;
 }
 
-absl::Status Bpe::Symbols(std::string_view word, std::vector<BpePiece>& symbols) const {
+absl::Status Bpe::Symbols(std::string_view word, std::vector<ModelPiece>& symbols) const {
   if (byte_level_) {
     for (unsigned char b : word) {
       if (byte_ids_[b] >= 0) {
@@ -138,7 +125,7 @@ absl::Status Bpe::Symbols(std::string_view word, std::vector<BpePiece>& symbols)
       continue;
     }
     if (byte_fallback_) {
-      std::vector<BpePiece> bytes;
+      std::vector<ModelPiece> bytes;
       for (unsigned char b : ch) {
         auto it = word_vocab_.find(absl::StrFormat("<0x%02X>", b));
         if (it == word_vocab_.end()) break;
@@ -163,7 +150,7 @@ absl::Status Bpe::Symbols(std::string_view word, std::vector<BpePiece>& symbols)
   return absl::OkStatus();
 }
 
-void Bpe::MergeAll(std::vector<BpePiece>& symbols) const {
+void Bpe::MergeAll(std::vector<ModelPiece>& symbols) const {
   // Lowest rank first, leftmost among equal ranks, as the Rust library's
   // priority queue orders them. Entries go stale when a neighbour merges
   // first; they are recognised and skipped when popped.
@@ -198,7 +185,7 @@ void Bpe::MergeAll(std::vector<BpePiece>& symbols) const {
     std::pop_heap(heap.begin(), heap.end(), std::greater<>());
     const Candidate top = heap.back();
     heap.pop_back();
-    BpePiece& left = symbols[top.pos];
+    ModelPiece& left = symbols[top.pos];
     const int32_t right = next[top.pos];
     if (left.length == 0 || right < 0) continue;
     auto it = merges_.find(PairKey(left.id, symbols[right].id));
@@ -218,7 +205,7 @@ void Bpe::MergeAll(std::vector<BpePiece>& symbols) const {
   symbols.resize(kept);
 }
 
-absl::Status Bpe::Tokenize(std::string_view word, std::vector<BpePiece>& out) const {
+absl::Status Bpe::Tokenize(std::string_view word, std::vector<ModelPiece>& out) const {
   if (ignore_merges_) {
     if (auto it = word_vocab_.find(AbslView(word)); it != word_vocab_.end()) {
       out.push_back({it->second, static_cast<uint32_t>(word.size())});
@@ -227,7 +214,7 @@ absl::Status Bpe::Tokenize(std::string_view word, std::vector<BpePiece>& out) co
   }
   const size_t hash = std::hash<std::string_view>()(word);
   if (cache_.Lookup(word, hash, out)) return absl::OkStatus();
-  thread_local std::vector<BpePiece> symbols;
+  thread_local std::vector<ModelPiece> symbols;
   symbols.clear();
   if (absl::Status status = Symbols(word, symbols); !status.ok()) return status;
   MergeAll(symbols);

@@ -15,21 +15,21 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 #include "tokenizer/bpe_cache.h"
+#include "tokenizer/model.h"
 
 namespace mbserve::tokenizer_internal {
 
-class Bpe {
+class Bpe : public Model {
  public:
-  // `config` is the "model" value.
+  // `config` is the "model" value, of type BPE.
   static absl::StatusOr<std::unique_ptr<Bpe>> FromJson(const nlohmann::json& config,
                                                        bool byte_level);
 
-  // Appends the pieces of `word` (non-empty); fails only when a character is
-  // missing from the vocabulary and there is no unknown token.
-  absl::Status Tokenize(std::string_view word, std::vector<BpePiece>& out) const;
+  // Fails only when a character is missing from the vocabulary and there is
+  // no unknown token.
+  absl::Status Tokenize(std::string_view word, std::vector<ModelPiece>& out) const override;
 
-  // The vocabulary as tokenizer.json writes it.
-  const absl::flat_hash_map<std::string, int32_t>& vocab() const { return vocab_; }
+  const absl::flat_hash_map<std::string, int32_t>& vocab() const override { return vocab_; }
 
  private:
   struct Merge {
@@ -40,8 +40,8 @@ class Bpe {
     return (uint64_t{static_cast<uint32_t>(left)} << 32) | static_cast<uint32_t>(right);
   }
   // Initial symbols of `word`: one per byte (byte-level) or per character.
-  absl::Status Symbols(std::string_view word, std::vector<BpePiece>& symbols) const;
-  void MergeAll(std::vector<BpePiece>& symbols) const;
+  absl::Status Symbols(std::string_view word, std::vector<ModelPiece>& symbols) const;
+  void MergeAll(std::vector<ModelPiece>& symbols) const;
 
   absl::flat_hash_map<std::string, int32_t> vocab_;
   // Keys as the words spell them: raw bytes for a byte-level vocabulary.

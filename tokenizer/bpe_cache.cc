@@ -4,7 +4,7 @@
 
 namespace mbserve::tokenizer_internal {
 
-bool BpeCache::Lookup(std::string_view word, size_t hash, std::vector<BpePiece>& out) const {
+bool BpeCache::Lookup(std::string_view word, size_t hash, std::vector<ModelPiece>& out) const {
   Shard& shard = ShardFor(hash);
   absl::ReaderMutexLock lock(&shard.mutex);
   auto it = shard.entries.find(AbslView(word));
@@ -13,7 +13,7 @@ bool BpeCache::Lookup(std::string_view word, size_t hash, std::vector<BpePiece>&
   return true;
 }
 
-void BpeCache::Insert(std::string_view word, size_t hash, const BpePiece* pieces,
+void BpeCache::Insert(std::string_view word, size_t hash, const ModelPiece* pieces,
                       size_t count) const {
   if (word.size() > kMaxWordBytes) return;
   Shard& shard = ShardFor(hash);

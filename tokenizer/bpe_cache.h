@@ -11,13 +11,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "tokenizer/model.h"
 
 namespace mbserve::tokenizer_internal {
-
-struct BpePiece {
-  int32_t id;
-  uint32_t length;  // bytes of the word it covers
-};
 
 class BpeCache {
  public:
@@ -27,13 +23,13 @@ class BpeCache {
   static constexpr size_t kMaxWordBytes = 64;
 
   // Appends the cached pieces of `word` to `out`; false on a miss.
-  bool Lookup(std::string_view word, size_t hash, std::vector<BpePiece>& out) const;
-  void Insert(std::string_view word, size_t hash, const BpePiece* pieces, size_t count) const;
+  bool Lookup(std::string_view word, size_t hash, std::vector<ModelPiece>& out) const;
+  void Insert(std::string_view word, size_t hash, const ModelPiece* pieces, size_t count) const;
 
  private:
   struct Shard {
     mutable absl::Mutex mutex;
-    absl::flat_hash_map<std::string, std::vector<BpePiece>> entries ABSL_GUARDED_BY(mutex);
+    absl::flat_hash_map<std::string, std::vector<ModelPiece>> entries ABSL_GUARDED_BY(mutex);
   };
   Shard& ShardFor(size_t hash) const { return shards_[(hash >> 7) % kShards]; }
 

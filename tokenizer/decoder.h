@@ -1,10 +1,11 @@
-// The tokenizer.json "decoder": ByteLevel (or none), turning ids back into
-// text.
+// The tokenizer.json "decoder": ByteLevel, WordPiece or none, turning ids
+// back into text.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,7 +26,14 @@ class Decoder {
   absl::StatusOr<std::string> Decode(std::span<const int32_t> ids, bool skip_special_tokens) const;
 
  private:
-  bool byte_level_ = false;
+  enum class Kind { kNone, kByteLevel, kWordPiece };
+  // WordPiece: a token continues the previous word when it starts with the
+  // prefix (which is dropped), otherwise a space precedes it.
+  void AppendWordPiece(std::string_view token, bool first, std::string& out) const;
+
+  Kind kind_ = Kind::kNone;
+  std::string wordpiece_prefix_;
+  bool wordpiece_cleanup_ = false;
   // What each id contributes: raw bytes (byte-level) or the token itself.
   std::vector<std::string> pieces_;
   std::vector<bool> present_;

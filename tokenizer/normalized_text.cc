@@ -10,6 +10,13 @@ void NormalizedText::SetIdentity(std::string_view piece, uint32_t base) {
   alignments_.clear();
 }
 
+void NormalizedText::SetRewritten(std::string text, uint32_t base) {
+  storage_ = std::move(text);
+  text_ = storage_;
+  base_ = base;
+  alignments_.clear();
+}
+
 void NormalizedText::SetTransformed(std::string text, std::vector<ByteRange> alignments) {
   storage_ = std::move(text);
   text_ = storage_;

@@ -17,6 +17,9 @@ class NormalizedText {
  public:
   // The piece is unchanged: it views `piece`, found at `base` in the input.
   void SetIdentity(std::string_view piece, uint32_t base);
+  // The piece at `base` with characters replaced by others of the same
+  // length, so each byte still maps to its own character in the input.
+  void SetRewritten(std::string text, uint32_t base);
   // `alignments` holds, for each byte of `text`, the input range of the
   // character it came from.
   void SetTransformed(std::string text, std::vector<ByteRange> alignments);
@@ -35,7 +38,7 @@ class NormalizedText {
   std::string_view text_;
   std::string storage_;
   uint32_t base_ = 0;
-  std::vector<ByteRange> alignments_;  // empty while identity
+  std::vector<ByteRange> alignments_;  // empty while identity (or rewritten)
 };
 
 }  // namespace mbserve::tokenizer_internal

@@ -5,37 +5,40 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tokenizer/aligned_chars.h"
 #include "tokenizer/unicode_data.h"
 #include "tokenizer/utf8.h"
 
 namespace mbserve::tokenizer_internal {
 namespace {
 
-absl::Status AddNormalizer(const nlohmann::json& config, bool& nfc) {
+// Collects the normalizers of `config` (a Sequence is flattened).
+absl::Status CollectNormalizers(const nlohmann::json& config,
+                                std::vector<const nlohmann::json*>& out) {
   if (!config.is_object() || !config.contains("type") || !config["type"].is_string()) {
     return absl::InvalidArgumentError("normalizer: expected an object with a string \"type\"");
   }
   const std::string type = config["type"].get<std::string>();
-  if (type == "NFC") {
-    nfc = true;  // NFC is idempotent: one pass covers repeats.
-    return absl::OkStatus();
-  }
   if (type == "Sequence") {
     if (!config.contains("normalizers") || !config["normalizers"].is_array()) {
       return absl::InvalidArgumentError("normalizer Sequence: \"normalizers\" must be an array");
     }
     for (const auto& child : config["normalizers"]) {
-      if (absl::Status status = AddNormalizer(child, nfc); !status.ok()) return status;
+      if (absl::Status status = CollectNormalizers(child, out); !status.ok()) return status;
     }
     return absl::OkStatus();
   }
-  return absl::UnimplementedError(
-      absl::StrCat("normalizer type \"", type, "\" is unsupported (supported: NFC, Sequence)"));
+  if (type != "NFC" && type != "BertNormalizer") {
+    return absl::UnimplementedError(
+        absl::StrCat("normalizer type \"", type,
+                     "\" is unsupported (supported: NFC, BertNormalizer, Sequence)"));
+  }
+  out.push_back(&config);
+  return absl::OkStatus();
 }
 
-// A character of the NFC stream and Hugging Face's change count: 1 when it is
-// inserted, 0 when it replaces one input character, -n when it also removes
-// the n input characters after that one.
+// A character of the NFD or NFC stream with its change count (aligned_chars.h)
+// and the properties composition needs.
 struct Changed {
   char32_t cp;
   int change;
@@ -48,12 +51,12 @@ Changed Classify(char32_t cp, int change) {
   return {cp, change, (flags & kNfcInert) ? uint8_t{0} : CombiningClass(cp), flags};
 }
 
-std::vector<Changed> Decompose(std::string_view piece) {
+std::vector<Changed> Decompose(std::span<const AlignedChar> input) {
   std::vector<Changed> chars;
+  chars.reserve(input.size());
   std::vector<char32_t> scratch;
-  size_t pos = 0;
-  while (pos < piece.size()) {
-    const Changed c = Classify(DecodeUtf8(piece, pos), 0);
+  for (const AlignedChar& in : input) {
+    const Changed c = Classify(in.cp, 0);
     if (!(c.flags & kDecomposes)) {
       chars.push_back(c);
       continue;
@@ -77,6 +80,15 @@ std::vector<Changed> Decompose(std::string_view piece) {
     i = j;
   }
   return chars;
+}
+
+// Replays `changes` over `input` as Hugging Face's NormalizedString does.
+void Replay(std::span<const AlignedChar> input, const std::vector<Changed>& changes, uint32_t base,
+            std::vector<AlignedChar>& out) {
+  std::vector<ChangedChar> plain;
+  plain.reserve(changes.size());
+  for (const Changed& c : changes) plain.push_back({c.cp, c.change});
+  ApplyChanges(input, plain, base, out);
 }
 
 std::vector<Changed> Compose(const std::vector<Changed>& chars) {
@@ -124,12 +136,28 @@ bool IsNfcInert(std::string_view piece) {
 absl::StatusOr<Normalizer> Normalizer::FromJson(const nlohmann::json& config) {
   Normalizer normalizer;
   if (config.is_null()) return normalizer;
-  if (absl::Status status = AddNormalizer(config, normalizer.nfc_); !status.ok()) return status;
+  std::vector<const nlohmann::json*> steps;
+  if (absl::Status status = CollectNormalizers(config, steps); !status.ok()) return status;
+  for (const nlohmann::json* step : steps) {
+    if ((*step)["type"] == "NFC") {
+      normalizer.nfc_ = true;  // NFC is idempotent: one pass covers repeats.
+      continue;
+    }
+    if (steps.size() > 1) {
+      return absl::UnimplementedError(
+          "normalizer: BertNormalizer together with other normalizers is unsupported");
+    }
+    auto bert = BertNormalizer::FromJson(*step);
+    if (!bert.ok()) return bert.status();
+    normalizer.bert_ = *bert;
+  }
   return normalizer;
 }
 
 void Normalizer::Normalize(std::string_view piece, uint32_t base, NormalizedText& out) const {
-  if (nfc_) {
+  if (bert_) {
+    bert_->Normalize(piece, base, out);
+  } else if (nfc_) {
     NormalizeNfc(piece, base, out);
   } else {
     out.SetIdentity(piece, base);
@@ -141,34 +169,15 @@ void NormalizeNfc(std::string_view piece, uint32_t base, NormalizedText& out) {
     out.SetIdentity(piece, base);
     return;
   }
-  const std::vector<Changed> composed = Compose(Decompose(piece));
-  // Replays Hugging Face's NormalizedString::transform over the input piece.
-  std::string text;
-  std::vector<ByteRange> alignments;
-  text.reserve(piece.size());
-  alignments.reserve(piece.size());
-  size_t offset = 0;
-  // An inserted character shares the alignment of the input character just
-  // before the current offset.
-  ByteRange last_consumed{base, base};
-  for (const Changed& c : composed) {
-    ByteRange align = last_consumed;
-    if (c.change <= 0) {
-      size_t start = offset;
-      DecodeUtf8(piece, offset);
-      align = {static_cast<uint32_t>(base + start), static_cast<uint32_t>(base + offset)};
-      last_consumed = align;
-      for (int removed = 0; removed < -c.change && offset < piece.size(); ++removed) {
-        start = offset;
-        DecodeUtf8(piece, offset);
-        last_consumed = {static_cast<uint32_t>(base + start), static_cast<uint32_t>(base + offset)};
-      }
-    }
-    const size_t before = text.size();
-    AppendUtf8(c.cp, text);
-    alignments.insert(alignments.end(), text.size() - before, align);
-  }
-  out.SetTransformed(std::move(text), std::move(alignments));
+  std::vector<AlignedChar> input, composed;
+  DecodeAligned(piece, base, input);
+  Replay(input, Compose(Decompose(input)), base, composed);
+  SetAligned(composed, out);
+}
+
+void NormalizeNfd(std::span<const AlignedChar> chars, uint32_t base,
+                  std::vector<AlignedChar>& out) {
+  Replay(chars, Decompose(chars), base, out);
 }
 
 }  // namespace mbserve::tokenizer_internal

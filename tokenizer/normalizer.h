@@ -1,11 +1,16 @@
-// The tokenizer.json "normalizer": NFC, alone or in a Sequence. Anything else
-// is refused at load, never approximated.
+// The tokenizer.json "normalizer": NFC (alone or in a Sequence) or a
+// BertNormalizer. Anything else is refused at load, never approximated.
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "tokenizer/aligned_chars.h"
+#include "tokenizer/bert_normalizer.h"
 #include "tokenizer/normalized_text.h"
 
 namespace mbserve::tokenizer_internal {
@@ -20,11 +25,16 @@ class Normalizer {
 
  private:
   bool nfc_ = false;
+  std::optional<BertNormalizer> bert_;
 };
 
 // NFC with Hugging Face's alignment rules: a composed character maps to the
 // input character of its starter, and each output character consumes input
 // characters in order.
 void NormalizeNfc(std::string_view piece, uint32_t base, NormalizedText& out);
+
+// NFD of `chars` with the same rules (NormalizedString::nfd); `base` is where
+// their piece starts in the input.
+void NormalizeNfd(std::span<const AlignedChar> chars, uint32_t base, std::vector<AlignedChar>& out);
 
 }  // namespace mbserve::tokenizer_internal

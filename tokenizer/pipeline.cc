@@ -72,9 +72,9 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Load(std::string_view json) 
   auto pre_tokenizer = PreTokenizer::FromJson(Field(root, "pre_tokenizer"));
   if (!pre_tokenizer.ok()) return pre_tokenizer.status();
   pipeline->pre_tokenizer_ = std::move(pre_tokenizer).value();
-  auto bpe = Bpe::FromJson(Field(root, "model"), pipeline->pre_tokenizer_->byte_level());
-  if (!bpe.ok()) return bpe.status();
-  pipeline->bpe_ = std::move(bpe).value();
+  auto model = Model::FromJson(Field(root, "model"), pipeline->pre_tokenizer_->byte_level());
+  if (!model.ok()) return model.status();
+  pipeline->model_ = std::move(model).value();
   auto added = AddedVocabulary::FromJson(Field(root, "added_tokens"), *pipeline->normalizer_);
   if (!added.ok()) return added.status();
   pipeline->added_ = std::move(added).value();
@@ -83,7 +83,7 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Load(std::string_view json) 
   pipeline->post_processor_ = std::move(post_processor).value();
 
   int32_t max_id = -1;
-  for (const auto& [token, id] : pipeline->bpe_->vocab()) max_id = std::max(max_id, id);
+  for (const auto& [token, id] : pipeline->model_->vocab()) max_id = std::max(max_id, id);
   for (const AddedToken& token : pipeline->added_->tokens()) max_id = std::max(max_id, token.id);
   // The id table is dense; this bound keeps a hostile file from costing more
   // than about 64 MB (the largest real vocabularies hold about 256k ids).
@@ -96,7 +96,7 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Load(std::string_view json) 
   pipeline->present_.resize(max_id + 1);
   std::vector<bool> is_special(max_id + 1);
   absl::flat_hash_map<absl::string_view, bool> all_tokens;
-  for (const auto& [token, id] : pipeline->bpe_->vocab()) {
+  for (const auto& [token, id] : pipeline->model_->vocab()) {
     pipeline->id_to_token_[id] = token;
     pipeline->present_[id] = true;
     all_tokens[token] = true;
@@ -118,7 +118,8 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Load(std::string_view json) 
 
 std::optional<int32_t> Pipeline::TokenToId(std::string_view token) const {
   if (auto it = added_ids_.find(AbslView(token)); it != added_ids_.end()) return it->second;
-  if (auto it = bpe_->vocab().find(AbslView(token)); it != bpe_->vocab().end()) return it->second;
+  if (auto it = model_->vocab().find(AbslView(token)); it != model_->vocab().end())
+    return it->second;
   return std::nullopt;
 }
 
@@ -146,16 +147,16 @@ absl::Status Pipeline::EncodeWords(const NormalizedText& normalized, size_t begi
     end = prefixed.text().size();
   }
   thread_local std::vector<ByteRange> words;
-  thread_local std::vector<BpePiece> pieces;
+  thread_local std::vector<ModelPiece> pieces;
   words.clear();
   MBSERVE_RETURN_IF_ERROR(pre_tokenizer_->Split(text->text(), begin, end, words));
   for (const auto& [word_begin, word_end] : words) {
     if (word_begin == word_end) continue;
     pieces.clear();
     MBSERVE_RETURN_IF_ERROR(
-        bpe_->Tokenize(text->text().substr(word_begin, word_end - word_begin), pieces));
+        model_->Tokenize(text->text().substr(word_begin, word_end - word_begin), pieces));
     size_t pos = word_begin;
-    for (const BpePiece& piece : pieces) {
+    for (const ModelPiece& piece : pieces) {
       AddToken(piece.id, id_to_token_[piece.id], text->OriginalRange(pos, pos + piece.length), out);
       pos += piece.length;
     }
@@ -205,6 +206,8 @@ absl::StatusOr<Encoding> Pipeline::EncodeText(std::string_view text, uint8_t seq
   if (cursor < text.size()) MBSERVE_RETURN_IF_ERROR(EncodePiece(text, cursor, text.size(), out));
   out.special_tokens_mask.assign(out.ids.size(), 0);
   out.sequence_ids.assign(out.ids.size(), sequence_id);
+  // The post-processor's template may set others.
+  out.type_ids.assign(out.ids.size(), sequence_id);
   return out;
 }
 

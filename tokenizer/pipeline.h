@@ -1,5 +1,5 @@
 // Everything tokenizer.json describes, loaded once and read-only after:
-// added tokens, normalizer, pre-tokenizer, BPE model, post-processor and
+// added tokens, normalizer, pre-tokenizer, model, post-processor and
 // decoder, and the walk of one text through them.
 #pragma once
 
@@ -11,8 +11,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "tokenizer/added_vocabulary.h"
-#include "tokenizer/bpe.h"
 #include "tokenizer/decoder.h"
+#include "tokenizer/model.h"
 #include "tokenizer/normalizer.h"
 #include "tokenizer/post_processor.h"
 #include "tokenizer/pre_tokenizer.h"
@@ -48,7 +48,7 @@ class Pipeline {
 
   std::optional<Normalizer> normalizer_;
   std::optional<PreTokenizer> pre_tokenizer_;
-  std::unique_ptr<Bpe> bpe_;
+  std::unique_ptr<Model> model_;
   std::optional<AddedVocabulary> added_;
   std::optional<PostProcessor> post_processor_;
   std::optional<Decoder> decoder_;

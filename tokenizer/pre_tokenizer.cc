@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "tokenizer/bert_split.h"
 #include "tokenizer/gpt2_split.h"
 
 namespace mbserve::tokenizer_internal {
@@ -71,7 +72,7 @@ absl::Status PreTokenizer::Add(const nlohmann::json& config) {
     }
     add_prefix_space_ = *prefix;
     byte_level_ = true;
-    if (*use_regex) steps_.push_back({.gpt2 = true, .regex = nullptr});
+    if (*use_regex) steps_.push_back({.kind = Step::kGpt2, .regex = nullptr});
     return absl::OkStatus();
   }
   if (type == "Split") {
@@ -91,26 +92,35 @@ absl::Status PreTokenizer::Add(const nlohmann::json& config) {
     auto invert = BoolField(config, "invert", false);
     if (!invert.ok()) return invert.status();
     if (!literal && source == kGpt2Pattern && *behavior == SplitBehavior::kIsolated && !*invert) {
-      steps_.push_back({.gpt2 = true, .regex = nullptr});
+      steps_.push_back({.kind = Step::kGpt2, .regex = nullptr});
       return absl::OkStatus();
     }
     auto regex = RegexSplit::Create(source, literal, *behavior, *invert);
     if (!regex.ok()) return regex.status();
-    steps_.push_back({.regex = std::move(regex).value()});
+    steps_.push_back({.kind = Step::kRegex, .regex = std::move(regex).value()});
     return absl::OkStatus();
   }
-  return absl::UnimplementedError(absl::StrCat(
-      "pre_tokenizer type \"", type, "\" is unsupported (supported: ByteLevel, Split, Sequence)"));
+  if (type == "BertPreTokenizer") {
+    steps_.push_back({.kind = Step::kBert, .regex = nullptr});
+    return absl::OkStatus();
+  }
+  return absl::UnimplementedError(
+      absl::StrCat("pre_tokenizer type \"", type,
+                   "\" is unsupported (supported: ByteLevel, Split, BertPreTokenizer, Sequence)"));
 }
 
 absl::Status PreTokenizer::Split(std::string_view text, size_t begin, size_t end,
                                  std::vector<ByteRange>& words) const {
   const size_t first = words.size();
   words.emplace_back(static_cast<uint32_t>(begin), static_cast<uint32_t>(end));
-  if (steps_.size() == 1 && steps_[0].gpt2) {
+  if (steps_.size() == 1 && steps_[0].kind != Step::kRegex) {
     // The common case splits straight into `words`.
     words.pop_back();
-    SplitGpt2(text, begin, end, words);
+    if (steps_[0].kind == Step::kGpt2) {
+      SplitGpt2(text, begin, end, words);
+    } else {
+      SplitBert(text, begin, end, words);
+    }
     return absl::OkStatus();
   }
   thread_local std::vector<ByteRange> next;
@@ -118,8 +128,10 @@ absl::Status PreTokenizer::Split(std::string_view text, size_t begin, size_t end
     next.clear();
     for (size_t i = first; i < words.size(); ++i) {
       const auto [from, to] = words[i];
-      if (step.gpt2) {
+      if (step.kind == Step::kGpt2) {
         SplitGpt2(text, from, to, next);
+      } else if (step.kind == Step::kBert) {
+        SplitBert(text, from, to, next);
       } else if (absl::Status status = step.regex->Split(text, from, to, next); !status.ok()) {
         return status;
       }

@@ -1,4 +1,5 @@
-// The tokenizer.json "pre_tokenizer": ByteLevel, Split (PCRE2) and Sequence.
+// The tokenizer.json "pre_tokenizer": ByteLevel, Split (PCRE2),
+// BertPreTokenizer and Sequence.
 // It cuts a normalized piece into the words the model encodes one by one.
 #pragma once
 
@@ -31,8 +32,8 @@ class PreTokenizer {
 
  private:
   struct Step {
-    bool gpt2 = false;  // the GPT-2 regex, matched by SplitGpt2
-    std::shared_ptr<const RegexSplit> regex;
+    enum Kind { kGpt2, kRegex, kBert } kind;
+    std::shared_ptr<const RegexSplit> regex;  // for kRegex
   };
   absl::Status Add(const nlohmann::json& config);
 

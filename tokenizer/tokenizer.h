@@ -1,5 +1,6 @@
-// Hugging Face tokenizer.json (ModernBERT family) loaded and run in C++, with
-// ids, offsets and decoded text identical to the Rust `tokenizers` library.
+// Hugging Face tokenizer.json (BPE as in ModernBERT, WordPiece as in BERT)
+// loaded and run in C++, with ids, offsets, type ids and decoded text
+// identical to the Rust `tokenizers` library.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,11 @@ struct Encoding {
   std::vector<uint8_t> special_tokens_mask;
   // 0 = first text, 1 = second, kTemplateSequenceId = added by the template.
   std::vector<uint8_t> sequence_ids;
+  // Segment of each token (BERT's token_type_ids), as the post-processor
+  // assigns them: BERT templates give the first text and its specials 0 and
+  // the second text and its final [SEP] 1; without a post-processor the
+  // first text is 0 and the second 1.
+  std::vector<int32_t> type_ids;
 
   static constexpr uint8_t kTemplateSequenceId = 255;
 };

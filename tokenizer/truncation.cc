@@ -22,6 +22,7 @@ void TruncateOne(Encoding& encoding, size_t length, TruncationDirection directio
   Keep(encoding.offsets, length, direction);
   Keep(encoding.special_tokens_mask, length, direction);
   Keep(encoding.sequence_ids, length, direction);
+  Keep(encoding.type_ids, length, direction);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 namespace mbserve::tokenizer_internal {
 namespace {
 
-struct Decomposition {
+// A code point mapped to a run of code points in a pool (its decomposition
+// or its lowercase).
+struct PooledMapping {
   uint32_t code_point;
   uint32_t offset;
   uint32_t length;
@@ -37,6 +39,18 @@ uint8_t CharClass(char32_t cp) { return Lookup(kClassIndex, kClassData, cp); }
 
 uint8_t CombiningClass(char32_t cp) { return Lookup(kCccIndex, kCccData, cp); }
 
+uint8_t BertClass(char32_t cp) { return Lookup(kBertIndex, kBertData, cp); }
+
+bool AppendLowercase(char32_t cp, std::vector<char32_t>& out) {
+  const auto* end = std::end(kLowercase);
+  const auto* it =
+      std::lower_bound(std::begin(kLowercase), end, cp,
+                       [](const PooledMapping& d, char32_t value) { return d.code_point < value; });
+  if (it == end || it->code_point != cp) return false;
+  out.insert(out.end(), kLowercasePool + it->offset, kLowercasePool + it->offset + it->length);
+  return true;
+}
+
 void AppendCanonicalDecomposition(char32_t cp, std::vector<char32_t>& out) {
   if (cp >= kHangulS && cp < kHangulS + kHangulSCount) {
     const char32_t s = cp - kHangulS;
@@ -48,7 +62,7 @@ void AppendCanonicalDecomposition(char32_t cp, std::vector<char32_t>& out) {
   const auto* end = std::end(kDecompositions);
   const auto* it =
       std::lower_bound(std::begin(kDecompositions), end, cp,
-                       [](const Decomposition& d, char32_t value) { return d.code_point < value; });
+                       [](const PooledMapping& d, char32_t value) { return d.code_point < value; });
   if (it == end || it->code_point != cp) {
     out.push_back(cp);
     return;

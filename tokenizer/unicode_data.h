@@ -17,14 +17,31 @@ enum CharClassBit : uint8_t {
   kDecomposes = 32,  // has a canonical decomposition
 };
 
+// How the BERT pipeline (BertNormalizer, BertPreTokenizer) sees a character,
+// as the Rust library classifies it (its Unicode tables are older than
+// Python's for categories and newer for case).
+enum BertClassBit : uint8_t {
+  kBertRemoved = 1,         // clean_text drops it (NUL, U+FFFD, controls)
+  kBertSpace = 2,           // clean_text turns it into " "
+  kBertChinese = 4,         // handle_chinese_chars puts spaces around it
+  kBertNonspacingMark = 8,  // strip_accents drops it (after NFD)
+  kBertPunctuation = 16,    // BertPreTokenizer isolates it
+};
+
 inline constexpr char32_t kMaxCodePoint = 0x10FFFF;
 
 uint8_t CharClass(char32_t cp);
+uint8_t BertClass(char32_t cp);
 uint8_t CombiningClass(char32_t cp);
 
 // Appends the full canonical decomposition of `cp` (Hangul included), or `cp`
 // itself when it has none.
 void AppendCanonicalDecomposition(char32_t cp, std::vector<char32_t>& out);
+
+// Appends the lowercase of `cp` (one to three code points, as Rust's
+// char::to_lowercase) and returns true, or returns false when `cp` has no
+// lowercase of its own.
+bool AppendLowercase(char32_t cp, std::vector<char32_t>& out);
 
 // The primary composite of `first` and `second`, or 0 when there is none.
 char32_t ComposePair(char32_t first, char32_t second);
