@@ -5,10 +5,10 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/model/dtype_convert.h"
 #include "engine/model/modernbert.h"
 #include "engine/ops/cpu_gemm/isa.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 namespace {

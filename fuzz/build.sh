@@ -13,7 +13,7 @@ libs=$(pkg-config --libs absl_status absl_statusor absl_strings absl_str_format 
   absl_flat_hash_map absl_synchronization libpcre2-8)
 "${cxx}" -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"${root}" -DMBSERVE_FUZZ_TOKENIZER="\"${root}/tests/data/tokenizer/modernbert_like.json\"" \
-  "${root}"/engine/tokenizer/*.cc "${root}/fuzz/tokenizer_fuzz.cc" ${libs} \
+  "${root}"/tokenizer/*.cc "${root}/fuzz/tokenizer_fuzz.cc" ${libs} \
   -o "${out}/tokenizer_fuzz"
 # Seeds: each fixture tokenizer (even first byte = load) and a few texts.
 for f in "${root}"/tests/data/tokenizer/*.json; do

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/tokenizer/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 namespace {
 

@@ -11,8 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "mbserve/v1/common.pb.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 

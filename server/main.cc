@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "prometheus/exposer.h"
 #include "server/config.h"
 #include "server/info_service.h"
@@ -15,6 +14,7 @@
 #include "server/metrics.h"
 #include "server/server.h"
 #include "spdlog/spdlog.h"
+#include "tokenizer/tokenizer.h"
 
 namespace {
 

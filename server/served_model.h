@@ -8,8 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "server/config.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 

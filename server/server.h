@@ -8,7 +8,6 @@
 
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "grpcpp/server.h"
 #include "server/admission.h"
 #include "server/auth.h"
@@ -23,6 +22,7 @@
 #include "server/stream_registry.h"
 #include "server/task_pool.h"
 #include "server/tokenize_service.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 

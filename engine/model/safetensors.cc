@@ -10,8 +10,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "engine/model/json_util.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 namespace {

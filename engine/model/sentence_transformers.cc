@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/model/json_util.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 namespace {

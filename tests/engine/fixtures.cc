@@ -4,9 +4,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/model/json_util.h"
 #include "engine/model/safetensors.h"
-#include "engine/status_macros.h"
 
 namespace mbserve::testing {
 namespace {

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "mbserve/v1/classify.grpc.pb.h"
@@ -18,6 +17,7 @@
 #include "server/metrics.h"
 #include "server/server.h"
 #include "tests/server/recording_gate.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server::testing {
 
