@@ -14,7 +14,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 absl::StatusOr<nlohmann::json> Parse(absl::string_view text, absl::string_view source) {
   try {
     return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double (1e400).
     return absl::InvalidArgumentError(absl::StrCat(source, " is not valid JSON: ", e.what()));
   }
 }

@@ -86,6 +86,10 @@ TEST(ConfigTest, EachFailureHasItsOwnError) {
   const BadConfig cases[] = {
       {"{", absl::StatusCode::kInvalidArgument, "config.json is not valid JSON"},
       {"[]", absl::StatusCode::kInvalidArgument, "is not a JSON object"},
+      // Found by fuzz/config_fuzz.cc: the parser throws out_of_range, not
+      // parse_error, for a number beyond double; it used to abort.
+      {R"({"norm_eps": 1e400})", absl::StatusCode::kInvalidArgument,
+       "config.json is not valid JSON: [json.exception.out_of_range.406] number overflow"},
       {R"({"architectures": ["BertModel"]})", absl::StatusCode::kUnimplemented,
        "unsupported architecture BertModel"},
       {R"({"model_type": "bert"})", absl::StatusCode::kUnimplemented, "unsupported model_type"},
