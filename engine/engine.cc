@@ -2,11 +2,14 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "engine/model/dtype_convert.h"
+#include "engine/model/files.h"
 #include "engine/model/modernbert.h"
 #include "engine/ops/cpu_gemm/isa.h"
 
@@ -29,24 +32,69 @@ class EngineImpl final : public Engine {
 
   absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                   std::span<const SequenceTask> tasks) override {
-    MBSERVE_RETURN_IF_ERROR(Validate(batch, tasks));
+    MBSERVE_RETURN_IF_ERROR(ValidateBatch(batch, tasks));
+    const int n = batch.num_sequences();
+    BatchOutput result;
+    result.statuses.resize(n);
+    result.outputs.resize(n);
+    std::vector<int> valid;  // batch indices of the sequences that run
+    for (int b = 0; b < n; ++b) {
+      result.statuses[b] = ValidateSequence(batch, b, tasks[b]);
+      if (result.statuses[b].ok()) valid.push_back(b);
+    }
+    if (valid.empty()) return result;
+    std::vector<std::vector<float>> outputs;
+    if (static_cast<int>(valid.size()) == n) {
+      MBSERVE_ASSIGN_OR_RETURN(outputs, Compute(batch, tasks));
+    } else {
+      PackedBatch subset;
+      std::vector<SequenceTask> subset_tasks;
+      for (int b : valid) {
+        subset.Append(std::span<const int32_t>(batch.token_ids)
+                          .subspan(batch.cu_seqlens[b], batch.sequence_length(b)));
+        subset_tasks.push_back(tasks[b]);
+      }
+      MBSERVE_ASSIGN_OR_RETURN(outputs, Compute(subset, subset_tasks));
+    }
+    for (size_t k = 0; k < valid.size(); ++k) {
+      result.statuses[valid[k]] = CheckFinite(outputs[k]);
+      if (result.statuses[valid[k]].ok()) result.outputs[valid[k]] = std::move(outputs[k]);
+    }
+    return result;
+  }
+
+ private:
+  // The outputs of a batch whose every sequence is valid, by sequence.
+  absl::StatusOr<std::vector<std::vector<float>>> Compute(const PackedBatch& batch,
+                                                          std::span<const SequenceTask> tasks) {
     if (options_.num_threads > 0) {
       // Per call: OpenMP's thread count belongs to the calling thread, and
       // the engine may be created on one thread and driven from another.
       omp_set_num_threads(options_.num_threads);
     }
     MBSERVE_RETURN_IF_ERROR(model_->Encode(batch));
-    BatchOutput result;
-    result.outputs.resize(tasks.size());
-    MBSERVE_RETURN_IF_ERROR(CollectPooled(tasks, result));
-    MBSERVE_RETURN_IF_ERROR(CollectClassLogits(tasks, result));
-    MBSERVE_RETURN_IF_ERROR(CollectTokenOutputs(batch, tasks, result));
-    return result;
+    std::vector<std::vector<float>> outputs(tasks.size());
+    MBSERVE_RETURN_IF_ERROR(CollectPooled(tasks, outputs));
+    MBSERVE_RETURN_IF_ERROR(CollectClassLogits(tasks, outputs));
+    MBSERVE_RETURN_IF_ERROR(CollectTokenOutputs(batch, tasks, outputs));
+    return outputs;
   }
 
- private:
-  absl::Status Validate(const PackedBatch& batch, std::span<const SequenceTask> tasks) const {
-    const ModelConfig& config = model_->config();
+  // A NaN or an infinity is never returned as a result: a model whose
+  // weights or settings overflow fails the sequence instead.
+  static absl::Status CheckFinite(const std::vector<float>& output) {
+    for (size_t i = 0; i < output.size(); ++i) {
+      if (!std::isfinite(output[i])) {
+        return absl::InternalError(absl::StrCat("the model computed a non-finite value (",
+                                                output[i], ") at output index ", i));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // What makes the batch as a whole unusable: the caller broke the
+  // PackedBatch contract or exceeded the buffers sized at start.
+  absl::Status ValidateBatch(const PackedBatch& batch, std::span<const SequenceTask> tasks) const {
     const int n = batch.num_sequences();
     if (n <= 0) return absl::InvalidArgumentError("batch has no sequences");
     if (static_cast<int>(tasks.size()) != n) {
@@ -59,51 +107,55 @@ class EngineImpl final : public Engine {
                                                      options_.max_batch_tokens));
     }
     if (batch.cu_seqlens.front() != 0 || batch.cu_seqlens.back() != batch.num_tokens() ||
+        !std::is_sorted(batch.cu_seqlens.begin(), batch.cu_seqlens.end()) ||
         batch.positions.size() != batch.token_ids.size()) {
       return absl::InvalidArgumentError("cu_seqlens or positions do not match the token ids");
     }
     int max_seqlen = 0;
-    for (int b = 0; b < n; ++b) {
-      const int length = batch.sequence_length(b);
-      if (length <= 0) return absl::InvalidArgumentError(absl::StrCat("sequence ", b, " is empty"));
-      if (length > config.max_position_embeddings) {
-        return absl::InvalidArgumentError(absl::StrCat("sequence ", b, " has ", length,
-                                                       " tokens; the model accepts at most ",
-                                                       config.max_position_embeddings));
-      }
-      max_seqlen = std::max(max_seqlen, length);
-      for (int t = 0; t < length; ++t) {
-        if (batch.positions[batch.cu_seqlens[b] + t] != t) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("sequence ", b, " position ", t, " is not ", t));
-        }
-      }
-      MBSERVE_RETURN_IF_ERROR(CheckTaskSupported(b, tasks[b]));
-    }
+    for (int b = 0; b < n; ++b) max_seqlen = std::max(max_seqlen, batch.sequence_length(b));
     if (max_seqlen != batch.max_seqlen) {
       return absl::InvalidArgumentError(absl::StrCat("max_seqlen is ", batch.max_seqlen,
                                                      " but the longest sequence has ", max_seqlen));
     }
-    for (int t = 0; t < batch.num_tokens(); ++t) {
-      const int32_t id = batch.token_ids[t];
+    return absl::OkStatus();
+  }
+
+  // Why sequence b cannot run, in words about it alone (the batch index
+  // and the other sequences mean nothing to its caller).
+  absl::Status ValidateSequence(const PackedBatch& batch, int b, const SequenceTask& task) const {
+    const ModelConfig& config = model_->config();
+    const int length = batch.sequence_length(b);
+    if (length <= 0) return absl::InvalidArgumentError("the sequence is empty");
+    if (length > config.max_position_embeddings) {
+      return absl::InvalidArgumentError(absl::StrCat("the sequence has ", length,
+                                                     " tokens; the model accepts at most ",
+                                                     config.max_position_embeddings));
+    }
+    const int begin = batch.cu_seqlens[b];
+    for (int t = 0; t < length; ++t) {
+      if (batch.positions[begin + t] != t) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("position ", t, " of the sequence is ", batch.positions[begin + t]));
+      }
+      const int32_t id = batch.token_ids[begin + t];
       if (id < 0 || id >= config.vocab_size) {
         return absl::InvalidArgumentError(absl::StrCat(
             "token ", t, " has id ", id, "; the vocabulary has ids [0, ", config.vocab_size, ")"));
       }
     }
-    return absl::OkStatus();
+    return CheckTaskSupported(task);
   }
 
-  absl::Status CheckTaskSupported(int b, const SequenceTask& task) const {
+  absl::Status CheckTaskSupported(const SequenceTask& task) const {
     const ModelConfig& config = model_->config();
     if (task.kind == OutputKind::kClassLogits && config.head != HeadKind::kSequenceClassification) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("sequence ", b, " asks for class logits but ", config.architecture,
-                       " has no classification head"));
+      return absl::FailedPreconditionError(absl::StrCat("the sequence asks for class logits but ",
+                                                        config.architecture,
+                                                        " has no classification head"));
     }
     if (task.kind == OutputKind::kMaskedLmLogits && config.head != HeadKind::kMaskedLm) {
       return absl::FailedPreconditionError(
-          absl::StrCat("sequence ", b, " asks for masked-LM logits but ", config.architecture,
+          absl::StrCat("the sequence asks for masked-LM logits but ", config.architecture,
                        " has no masked-LM head"));
     }
     return absl::OkStatus();
@@ -122,7 +174,8 @@ class EngineImpl final : public Engine {
     return absl::OkStatus();
   }
 
-  absl::Status CollectPooled(std::span<const SequenceTask> tasks, BatchOutput& result) {
+  absl::Status CollectPooled(std::span<const SequenceTask> tasks,
+                             std::vector<std::vector<float>>& outputs) {
     for (Pooling pooling : {Pooling::kCls, Pooling::kMean}) {
       for (bool normalize : {false, true}) {
         bool wanted = false;
@@ -132,7 +185,7 @@ class EngineImpl final : public Engine {
         }
         if (!wanted) continue;
         MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
-        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, result, [&](const SequenceTask& task) {
+        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, outputs, [&](const SequenceTask& task) {
           return task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
                  task.normalize == normalize;
         }));
@@ -141,12 +194,13 @@ class EngineImpl final : public Engine {
     return absl::OkStatus();
   }
 
-  absl::Status CollectClassLogits(std::span<const SequenceTask> tasks, BatchOutput& result) {
+  absl::Status CollectClassLogits(std::span<const SequenceTask> tasks,
+                                  std::vector<std::vector<float>>& outputs) {
     bool wanted = false;
     for (const SequenceTask& task : tasks) wanted |= task.kind == OutputKind::kClassLogits;
     if (!wanted) return absl::OkStatus();
     MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->ClassifyAll());
-    return ScatterRows(logits, tasks, result, [](const SequenceTask& task) {
+    return ScatterRows(logits, tasks, outputs, [](const SequenceTask& task) {
       return task.kind == OutputKind::kClassLogits;
     });
   }
@@ -155,23 +209,23 @@ class EngineImpl final : public Engine {
   // sequence whose task `wants` it, with one copy from the device per batch.
   template <typename Wants>
   static absl::Status ScatterRows(const Tensor& t, std::span<const SequenceTask> tasks,
-                                  BatchOutput& result, Wants wants) {
+                                  std::vector<std::vector<float>>& outputs, Wants wants) {
     const int64_t cols = t.cols();
     std::vector<float> all;
     MBSERVE_RETURN_IF_ERROR(ReadRows(t, 0, static_cast<int64_t>(tasks.size()), all));
     for (size_t b = 0; b < tasks.size(); ++b) {
       if (!wants(tasks[b])) continue;
-      result.outputs[b].assign(all.begin() + b * cols, all.begin() + (b + 1) * cols);
+      outputs[b].assign(all.begin() + b * cols, all.begin() + (b + 1) * cols);
     }
     return absl::OkStatus();
   }
 
   absl::Status CollectTokenOutputs(const PackedBatch& batch, std::span<const SequenceTask> tasks,
-                                   BatchOutput& result) {
+                                   std::vector<std::vector<float>>& outputs) {
     for (size_t b = 0; b < tasks.size(); ++b) {
       const int64_t begin = batch.cu_seqlens[b];
       const int64_t length = batch.sequence_length(static_cast<int>(b));
-      std::vector<float>& out = result.outputs[b];
+      std::vector<float>& out = outputs[b];
       if (tasks[b].kind == OutputKind::kTokenEmbeddings) {
         MBSERVE_RETURN_IF_ERROR(ReadRows(model_->hidden(), begin, length, out));
       } else if (tasks[b].kind == OutputKind::kMaskedLmLogits) {
@@ -212,7 +266,8 @@ std::string DescribeKernels(const EngineOptions& options) {
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_dir,
                                                        const EngineOptions& options) {
   const std::filesystem::path dir(model_dir);
-  if (!std::filesystem::is_directory(dir)) {
+  MBSERVE_ASSIGN_OR_RETURN(bool is_directory, files::IsDirectory(model_dir));
+  if (!is_directory) {
     return absl::NotFoundError(absl::StrCat("model directory ", model_dir, " does not exist"));
   }
   MBSERVE_ASSIGN_OR_RETURN(ModelConfig config, LoadModelConfig((dir / "config.json").string()));
@@ -234,7 +289,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
         absl::StrCat("max_batch_tokens is ", options.max_batch_tokens, "; it must be positive"));
   }
   MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st,
-                           LoadSentenceTransformersConfig(model_dir));
+                           LoadSentenceTransformersConfig(model_dir, config));
   MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
                                                         options.dtype, options.max_batch_tokens));
   return std::unique_ptr<Engine>(

@@ -55,8 +55,8 @@ class RecordingSink : public SequenceSink {
 };
 
 QueuedSequence Seq(std::shared_ptr<SequenceSink> sink, int index, int length, int value = 1) {
-  return QueuedSequence{std::move(sink), index, std::vector<int32_t>(length, value),
-                        SequenceTask{}, Clock::now()};
+  return QueuedSequence{std::move(sink), index, std::vector<int32_t>(length, value), SequenceTask{},
+                        Clock::now()};
 }
 
 BatchLimits Limits(int tokens, int sequences, std::chrono::milliseconds delay) {
@@ -222,6 +222,32 @@ TEST(BatcherTest, EngineFailureFailsEverySequenceOfTheBatchAndTheBatcherGoesOn) 
     EXPECT_NE(error.message().find("bad batch"), std::string::npos);
   }
   EXPECT_TRUE(sink->outputs().empty());
+}
+
+TEST(BatcherTest, ASequenceTheEngineFailsAloneGetsItsOwnErrorAndItsNeighboursTheirOutputs) {
+  FakeEngine engine;
+  engine.failing_id = 7;
+  Metrics metrics;
+  Batcher batcher(engine, Limits(100, 8, std::chrono::milliseconds(0)), metrics);
+  auto before = std::make_shared<RecordingSink>();
+  auto offender = std::make_shared<RecordingSink>();
+  auto after = std::make_shared<RecordingSink>();
+  std::vector<QueuedSequence> three;
+  three.push_back(Seq(before, 0, 3, 2));
+  three.push_back(Seq(offender, 0, 4, 7));
+  three.push_back(Seq(after, 0, 5, 3));
+  batcher.Submit(std::move(three));
+  engine.gate.WaitForBatches(1);
+  batcher.Stop();
+  ASSERT_EQ(engine.gate.batches().size(), 1u) << "the three sequences should share one batch";
+  ASSERT_EQ(offender->errors().size(), 1u);
+  EXPECT_EQ(offender->errors()[0].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(offender->errors()[0].message(), "token id 7 is outside the vocabulary");
+  EXPECT_TRUE(offender->outputs().empty());
+  EXPECT_TRUE(before->errors().empty());
+  EXPECT_TRUE(after->errors().empty());
+  EXPECT_EQ(before->outputs().at(0), (std::vector<float>{6.0f, 3.0f}));
+  EXPECT_EQ(after->outputs().at(0), (std::vector<float>{15.0f, 5.0f}));
 }
 
 TEST(BatcherTest, StopAnswersEverythingSubmittedAndRefusesLater) {
