@@ -5,7 +5,13 @@
 namespace mbserve {
 
 void PackedBatch::Append(std::span<const int32_t> ids) {
+  const std::vector<int32_t> zeros(ids.size(), 0);
+  Append(ids, zeros);
+}
+
+void PackedBatch::Append(std::span<const int32_t> ids, std::span<const int32_t> type_ids) {
   token_ids.insert(token_ids.end(), ids.begin(), ids.end());
+  token_type_ids.insert(token_type_ids.end(), type_ids.begin(), type_ids.end());
   const int32_t length = static_cast<int32_t>(ids.size());
   for (int32_t p = 0; p < length; ++p) positions.push_back(p);
   cu_seqlens.push_back(cu_seqlens.back() + length);

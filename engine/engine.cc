@@ -5,8 +5,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "engine/memory.h"
 #include "engine/model/dtype_convert.h"
-#include "engine/model/modernbert.h"
+#include "engine/model/registry.h"
 #include "engine/ops/cpu_gemm/isa.h"
 #include "engine/status_macros.h"
 
@@ -15,8 +16,8 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(EngineOptions options, SentenceTransformersConfig st,
-             std::unique_ptr<ModernBert> model, std::string kernel_summary)
+  EngineImpl(EngineOptions options, SentenceTransformersConfig st, std::unique_ptr<Model> model,
+             std::string kernel_summary)
       : options_(options),
         st_(std::move(st)),
         model_(std::move(model)),
@@ -59,8 +60,10 @@ class EngineImpl final : public Engine {
                                                      options_.max_batch_tokens));
     }
     if (batch.cu_seqlens.front() != 0 || batch.cu_seqlens.back() != batch.num_tokens() ||
-        batch.positions.size() != batch.token_ids.size()) {
-      return absl::InvalidArgumentError("cu_seqlens or positions do not match the token ids");
+        batch.positions.size() != batch.token_ids.size() ||
+        batch.token_type_ids.size() != batch.token_ids.size()) {
+      return absl::InvalidArgumentError(
+          "cu_seqlens, positions or token_type_ids do not match the token ids");
     }
     int max_seqlen = 0;
     for (int b = 0; b < n; ++b) {
@@ -89,6 +92,21 @@ class EngineImpl final : public Engine {
       if (id < 0 || id >= config.vocab_size) {
         return absl::InvalidArgumentError(absl::StrCat(
             "token ", t, " has id ", id, "; the vocabulary has ids [0, ", config.vocab_size, ")"));
+      }
+    }
+    return ValidateTokenTypes(batch);
+  }
+
+  // Models without token types ignore them; the others embed them, so each
+  // must be a row of their token type table.
+  absl::Status ValidateTokenTypes(const PackedBatch& batch) const {
+    const int types = model_->config().type_vocab_size;
+    if (types == 0) return absl::OkStatus();
+    for (int t = 0; t < batch.num_tokens(); ++t) {
+      const int32_t type = batch.token_type_ids[t];
+      if (type < 0 || type >= types) {
+        return absl::InvalidArgumentError(absl::StrCat("token ", t, " has token_type_id ", type,
+                                                       "; the model has types [0, ", types, ")"));
       }
     }
     return absl::OkStatus();
@@ -179,8 +197,8 @@ class EngineImpl final : public Engine {
         out.resize(length * vocab);
         // In chunks cut relative to the sequence, so results do not depend on
         // the rest of the batch and the logits buffer stays bounded.
-        for (int64_t first = 0; first < length; first += ModernBert::kHeadChunkRows) {
-          const int64_t count = std::min(ModernBert::kHeadChunkRows, length - first);
+        for (int64_t first = 0; first < length; first += Model::kHeadChunkRows) {
+          const int64_t count = std::min(Model::kHeadChunkRows, length - first);
           MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->MaskedLmLogits(begin + first, count));
           MBSERVE_RETURN_IF_ERROR(ReadRows(logits, 0, count, out, first * vocab));
         }
@@ -191,7 +209,7 @@ class EngineImpl final : public Engine {
 
   EngineOptions options_;
   SentenceTransformersConfig st_;
-  std::unique_ptr<ModernBert> model_;
+  std::unique_ptr<Model> model_;
   std::string kernel_summary_;
 };
 
@@ -235,8 +253,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
   }
   MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st,
                            LoadSentenceTransformersConfig(model_dir));
-  MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
-                                                        options.dtype, options.max_batch_tokens));
+  MBSERVE_ASSIGN_OR_RETURN(auto model, LoadModel(model_dir, config, options.device, options.dtype,
+                                                 options.max_batch_tokens));
   return std::unique_ptr<Engine>(
       new EngineImpl(options, std::move(st), std::move(model), DescribeKernels(options)));
 }

@@ -13,8 +13,10 @@ PackedBatch Without(const PackedBatch& batch, const std::vector<bool>& keep) {
   PackedBatch kept;
   for (int b = 0; b < batch.num_sequences(); ++b) {
     if (!keep[b]) continue;
-    kept.Append(std::span<const int32_t>(batch.token_ids).subspan(batch.cu_seqlens[b],
-                                                                   batch.sequence_length(b)));
+    const size_t begin = batch.cu_seqlens[b];
+    const size_t length = batch.sequence_length(b);
+    kept.Append(std::span<const int32_t>(batch.token_ids).subspan(begin, length),
+                std::span<const int32_t>(batch.token_type_ids).subspan(begin, length));
   }
   return kept;
 }
@@ -175,8 +177,8 @@ Batcher::Finished Batcher::RunBatch(OpenBatch batch) {
                                               " outputs for ", tasks.size(), " sequences"));
   }
   if (!output.ok()) {
-    SPDLOG_ERROR("engine failed on a batch of {} sequences, {} tokens: {}",
-                 packed.num_sequences(), packed.num_tokens(), output.status().ToString());
+    SPDLOG_ERROR("engine failed on a batch of {} sequences, {} tokens: {}", packed.num_sequences(),
+                 packed.num_tokens(), output.status().ToString());
   }
   size_t out = 0;
   for (size_t b = 0; b < batch.members.size(); ++b) {

@@ -1,6 +1,7 @@
 // A sequence run alone and inside packed batches of random composition (other
 // sequences before and after it, different tasks beside it) must give
-// bitwise the same floats.
+// bitwise the same floats: on the committed ModernBERT set and the random
+// BERT set (with random token types).
 #include <algorithm>
 #include <cstring>
 #include <random>
@@ -15,6 +16,7 @@ namespace {
 
 struct Item {
   std::vector<int32_t> ids;
+  std::vector<int32_t> types;
   SequenceTask task;
   std::vector<float> alone;
 };
@@ -30,8 +32,10 @@ std::vector<SequenceTask> TasksFor(const ModelConfig& config) {
   return tasks;
 }
 
-TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
-  auto cases = testing::LoadFixtureSet(testing::CommittedFixtureDir());
+class BatchInvarianceTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
+  auto cases = testing::LoadFixtureSet(GetParam());
   ASSERT_TRUE(cases.ok()) << cases.status();
   std::mt19937 rng(1234);
   int compared = 0;
@@ -43,14 +47,19 @@ TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
     std::vector<Item> items(24);
     for (size_t i = 0; i < items.size(); ++i) {
       // Mostly short, some long enough to cross many windows and query blocks.
-      const int length = i % 6 == 0 ? std::uniform_int_distribution<int>(300, 1200)(rng)
-                                    : std::uniform_int_distribution<int>(1, 130)(rng);
+      const int length = std::min(config.max_position_embeddings,
+                                  i % 6 == 0 ? std::uniform_int_distribution<int>(300, 1200)(rng)
+                                             : std::uniform_int_distribution<int>(1, 130)(rng));
       items[i].ids.resize(length);
       for (auto& id : items[i].ids)
         id = std::uniform_int_distribution<int>(0, config.vocab_size - 1)(rng);
+      // Models without token types take only 0.
+      items[i].types.resize(length);
+      for (auto& type : items[i].types)
+        type = std::uniform_int_distribution<int>(0, std::max(config.type_vocab_size - 1, 0))(rng);
       items[i].task = tasks[i % tasks.size()];
       PackedBatch alone;
-      alone.Append(items[i].ids);
+      alone.Append(items[i].ids, items[i].types);
       auto out = (*engine)->Run(alone, {&items[i].task, 1});
       ASSERT_TRUE(out.ok()) << out.status();
       items[i].alone = out->outputs[0];
@@ -63,7 +72,7 @@ TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
       PackedBatch batch;
       std::vector<SequenceTask> batch_tasks;
       for (size_t i : order) {
-        batch.Append(items[i].ids);
+        batch.Append(items[i].ids, items[i].types);
         batch_tasks.push_back(items[i].task);
       }
       auto out = (*engine)->Run(batch, batch_tasks);
@@ -81,6 +90,13 @@ TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
   }
   std::printf("[invariance] %d packed results compared bitwise with their single runs\n", compared);
 }
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, BatchInvarianceTest,
+                         ::testing::Values(testing::CommittedFixtureDir(),
+                                           testing::BertFixtureDir()),
+                         [](const auto& info) {
+                           return info.index == 0 ? std::string("ModernBert") : std::string("Bert");
+                         });
 
 }  // namespace
 }  // namespace mbserve

@@ -1,5 +1,7 @@
-// The CPU engine against transformers (fp32, sdpa) on every fixture case:
-// final states of every real token, both poolings, and the head's logits.
+// The CPU engine against transformers (fp32) on every fixture case: final
+// states of every real token, both poolings, the head's logits, and
+// sentence-transformers' normalized vectors where the case has them (the
+// real all-MiniLM-L6-v2).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -91,6 +93,18 @@ TEST_P(ParityTest, MatchesTransformers) {
       }
     }
 
+    if (auto st = c.expected.find("sentence_embedding"); st != c.expected.end()) {
+      std::vector<SequenceTask> st_tasks(n, {OutputKind::kPooledEmbedding, Pooling::kMean, true});
+      auto vectors = (*engine)->Run(c.batch, st_tasks);
+      ASSERT_TRUE(vectors.ok()) << vectors.status();
+      for (int b = 0; b < n; ++b) {
+        size_t at = 0;
+        const double e = MaxAbsDiff(vectors->outputs[b], &st->second[size_t(b) * h], h, &at);
+        EXPECT_LE(e, kPooledTolerance) << c.name << " sentence_embedding sequence " << b;
+        overall_pooled.Update(e, c.name + " sentence_embedding sequence " + std::to_string(b));
+      }
+    }
+
     if (c.head == "model") continue;
     const OutputKind kind =
         c.head == "mlm" ? OutputKind::kMaskedLmLogits : OutputKind::kClassLogits;
@@ -121,13 +135,16 @@ TEST_P(ParityTest, MatchesTransformers) {
               overall_logits.where.c_str());
 }
 
+std::string SetName(const ::testing::TestParamInfo<std::string>& info) {
+  static const char* const kNames[] = {"Committed", "Generated", "Bert", "MiniLm"};
+  return kNames[info.index];
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, ParityTest,
                          ::testing::Values(testing::CommittedFixtureDir(),
-                                           testing::GeneratedFixtureDir()),
-                         [](const auto& info) {
-                           return info.index == 0 ? std::string("Committed")
-                                                  : std::string("Generated");
-                         });
+                                           testing::GeneratedFixtureDir(),
+                                           testing::BertFixtureDir(), testing::MiniLmFixtureDir()),
+                         SetName);
 
 }  // namespace
 }  // namespace mbserve
