@@ -8,9 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/memory.h"
 #include "engine/model/dtype_convert.h"
 #include "engine/model/files.h"
-#include "engine/model/modernbert.h"
+#include "engine/model/registry.h"
 #include "engine/ops/cpu_gemm/isa.h"
 
 namespace mbserve {
@@ -18,8 +19,8 @@ namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(EngineOptions options, SentenceTransformersConfig st,
-             std::unique_ptr<ModernBert> model, std::string kernel_summary)
+  EngineImpl(EngineOptions options, SentenceTransformersConfig st, std::unique_ptr<Model> model,
+             std::string kernel_summary)
       : options_(options),
         st_(std::move(st)),
         model_(std::move(model)),
@@ -50,8 +51,7 @@ class EngineImpl final : public Engine {
       PackedBatch subset;
       std::vector<SequenceTask> subset_tasks;
       for (int b : valid) {
-        subset.Append(std::span<const int32_t>(batch.token_ids)
-                          .subspan(batch.cu_seqlens[b], batch.sequence_length(b)));
+        subset.AppendSequence(batch, b);
         subset_tasks.push_back(tasks[b]);
       }
       MBSERVE_ASSIGN_OR_RETURN(outputs, Compute(subset, subset_tasks));
@@ -108,8 +108,10 @@ class EngineImpl final : public Engine {
     }
     if (batch.cu_seqlens.front() != 0 || batch.cu_seqlens.back() != batch.num_tokens() ||
         !std::is_sorted(batch.cu_seqlens.begin(), batch.cu_seqlens.end()) ||
-        batch.positions.size() != batch.token_ids.size()) {
-      return absl::InvalidArgumentError("cu_seqlens or positions do not match the token ids");
+        batch.positions.size() != batch.token_ids.size() ||
+        batch.token_type_ids.size() != batch.token_ids.size()) {
+      return absl::InvalidArgumentError(
+          "cu_seqlens, positions or token_type_ids do not match the token ids");
     }
     int max_seqlen = 0;
     for (int b = 0; b < n; ++b) max_seqlen = std::max(max_seqlen, batch.sequence_length(b));
@@ -141,6 +143,14 @@ class EngineImpl final : public Engine {
       if (id < 0 || id >= config.vocab_size) {
         return absl::InvalidArgumentError(absl::StrCat(
             "token ", t, " has id ", id, "; the vocabulary has ids [0, ", config.vocab_size, ")"));
+      }
+      // Models without token types ignore them; the others embed them, so
+      // each must be a row of their token type table.
+      const int32_t type = batch.token_type_ids[begin + t];
+      if (config.type_vocab_size > 0 && (type < 0 || type >= config.type_vocab_size)) {
+        return absl::InvalidArgumentError(absl::StrCat("token ", t, " has token_type_id ", type,
+                                                       "; the model has types [0, ",
+                                                       config.type_vocab_size, ")"));
       }
     }
     return CheckTaskSupported(task);
@@ -233,8 +243,8 @@ class EngineImpl final : public Engine {
         out.resize(length * vocab);
         // In chunks cut relative to the sequence, so results do not depend on
         // the rest of the batch and the logits buffer stays bounded.
-        for (int64_t first = 0; first < length; first += ModernBert::kHeadChunkRows) {
-          const int64_t count = std::min(ModernBert::kHeadChunkRows, length - first);
+        for (int64_t first = 0; first < length; first += Model::kHeadChunkRows) {
+          const int64_t count = std::min(Model::kHeadChunkRows, length - first);
           MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->MaskedLmLogits(begin + first, count));
           MBSERVE_RETURN_IF_ERROR(ReadRows(logits, 0, count, out, first * vocab));
         }
@@ -245,7 +255,7 @@ class EngineImpl final : public Engine {
 
   EngineOptions options_;
   SentenceTransformersConfig st_;
-  std::unique_ptr<ModernBert> model_;
+  std::unique_ptr<Model> model_;
   std::string kernel_summary_;
 };
 
@@ -290,8 +300,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
   }
   MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st,
                            LoadSentenceTransformersConfig(model_dir, config));
-  MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
-                                                        options.dtype, options.max_batch_tokens));
+  MBSERVE_ASSIGN_OR_RETURN(auto model, LoadModel(model_dir, config, options.device, options.dtype,
+                                                 options.max_batch_tokens));
   return std::unique_ptr<Engine>(
       new EngineImpl(options, std::move(st), std::move(model), DescribeKernels(options)));
 }

@@ -1,6 +1,6 @@
-// The engine: one loaded ModernBERT checkpoint on one device, and the calls
-// the server makes on packed batches. Not thread-safe: one engine thread
-// drives it (the batcher's).
+// The engine: one loaded checkpoint, of any architecture model/registry.h
+// knows, on one device, and the calls the server makes on packed batches.
+// Not thread-safe: one engine thread drives it (the batcher's).
 #pragma once
 
 #include <memory>

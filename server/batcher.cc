@@ -13,8 +13,7 @@ PackedBatch Without(const PackedBatch& batch, const std::vector<bool>& keep) {
   PackedBatch kept;
   for (int b = 0; b < batch.num_sequences(); ++b) {
     if (!keep[b]) continue;
-    kept.Append(std::span<const int32_t>(batch.token_ids)
-                    .subspan(batch.cu_seqlens[b], batch.sequence_length(b)));
+    kept.AppendSequence(batch, b);
   }
   return kept;
 }

@@ -69,7 +69,8 @@ absl::StatusOr<Checkpoint> Checkpoint::Open(const std::string& model_dir) {
 }
 
 const SafetensorsEntry* Checkpoint::Find(const std::string& name) const {
-  for (const std::string& candidate : {name, absl::StrCat("model.", name)}) {
+  for (const std::string& candidate :
+       {name, absl::StrCat("model.", name), absl::StrCat("bert.", name)}) {
     for (const auto& file : files_) {
       auto it = file->entries().find(candidate);
       if (it != file->entries().end()) return &it->second;
@@ -82,12 +83,13 @@ absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vect
                                         Device device, DType dtype) const {
   const SafetensorsEntry* entry = Find(name);
   if (entry == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat(dir_, ": checkpoint has no tensor ", name, " (nor model.", name, ")"));
+    return absl::NotFoundError(absl::StrCat(dir_, ": checkpoint has no tensor ", name,
+                                            " (nor model.", name, " or bert.", name, ")"));
   }
-  if (entry->dtype == DType::kI32) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        dir_, ": tensor ", name, " is stored as int32; weights must be floating point"));
+  if (entry->dtype == DType::kI32 || entry->dtype == DType::kI64) {
+    return absl::InvalidArgumentError(absl::StrCat(dir_, ": tensor ", name, " is stored as ",
+                                                   DTypeName(entry->dtype),
+                                                   "; weights must be floating point"));
   }
   if (entry->shape != shape) {
     return absl::InvalidArgumentError(

@@ -6,41 +6,80 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/model/config_parsing.h"
 #include "engine/model/json_util.h"
 
 namespace mbserve {
-namespace {
-
 using json_util::Get;
 using json_util::GetFloat;
 using json_util::GetInt;
 using nlohmann::json;
 
-constexpr char kSource[] = "config.json";
-
-// Upper bounds far above every released encoder (ModernBERT-large: vocab
-// 50368, hidden 1024, 28 layers, 8192 positions). They turn a typo or a
-// hostile value into a clear error before anything is sized from it.
-constexpr int kMaxVocabSize = 1 << 21;  // the largest hub vocabularies have ~256k
-constexpr int kMaxHiddenSize = 1 << 16;
-constexpr int kMaxIntermediateSize = 1 << 18;
-constexpr int kMaxLayers = 1024;
-constexpr int kMaxPositions = 1 << 17;
-constexpr int kMaxHeadDim = 1024;
-constexpr int kMaxLabels = 1 << 16;
-// A window wider than every sequence is full attention, so there is no
-// reason for one beyond twice the longest sequence.
-constexpr int kMaxLocalAttention = 2 * kMaxPositions;
-// norm_eps is added to a variance: it must be positive (0 divides by zero
-// on an all-equal row, a negative one gives NaN) and is at most 1 in any
-// sensible model.
-constexpr double kMaxNormEps = 1.0;
+namespace config_internal {
 
 absl::Status Unsupported(absl::string_view field, absl::string_view value,
                          absl::string_view allowed) {
   return absl::UnimplementedError(
       absl::StrCat(kSource, ": unsupported ", field, " ", value, "; mbserve supports ", allowed));
 }
+
+absl::Status ParseLabels(const json& config, ModelConfig& out) {
+  if (out.head != HeadKind::kSequenceClassification) return absl::OkStatus();
+  MBSERVE_ASSIGN_OR_RETURN(
+      auto id2label, (Get<std::map<std::string, std::string>>(config, kSource, "id2label", {})));
+  if (id2label.size() > kMaxLabels) {
+    return absl::InvalidArgumentError(absl::StrCat(kSource, ": id2label has ", id2label.size(),
+                                                   " labels; the limit is ", kMaxLabels));
+  }
+  MBSERVE_ASSIGN_OR_RETURN(
+      int num_labels,
+      GetInt(config, kSource, "num_labels", static_cast<int>(id2label.size()), 1, kMaxLabels));
+  if (!id2label.empty() && num_labels != static_cast<int>(id2label.size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        kSource, ": num_labels is ", num_labels, " but id2label has ", id2label.size(), " labels"));
+  }
+  if (id2label.empty()) {
+    for (int i = 0; i < num_labels; ++i) id2label[absl::StrCat(i)] = absl::StrCat("LABEL_", i);
+  }
+  out.id2label.resize(id2label.size());
+  std::vector<bool> seen(id2label.size(), false);
+  for (const auto& [key, label] : id2label) {
+    int id = -1;
+    if (!absl::SimpleAtoi(key, &id) || id < 0 || id >= static_cast<int>(id2label.size())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          kSource, ": id2label key \"", key, "\" is not an id in [0, ", id2label.size(), ")"));
+    }
+    // "1" and "01" name the same id.
+    if (seen[id]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kSource, ": id2label names id ", id, " twice"));
+    }
+    seen[id] = true;
+    out.id2label[id] = label;
+  }
+  if (out.id2label.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kSource, ": a sequence classification model needs id2label or num_labels"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace config_internal
+
+namespace {
+
+using config_internal::kMaxHeadDim;
+using config_internal::kMaxHiddenSize;
+using config_internal::kMaxIntermediateSize;
+using config_internal::kMaxLabels;
+using config_internal::kMaxLayers;
+using config_internal::kMaxLocalAttention;
+using config_internal::kMaxNormEps;
+using config_internal::kMaxPositions;
+using config_internal::kMaxVocabSize;
+using config_internal::kSource;
+using config_internal::ParseLabels;
+using config_internal::Unsupported;
 
 absl::StatusOr<HeadKind> ParseArchitecture(const json& config, std::string* name) {
   MBSERVE_ASSIGN_OR_RETURN(std::string model_type,
@@ -147,57 +186,17 @@ absl::Status ParseGlobalEvery(const json& config, ModelConfig& out) {
   return absl::OkStatus();
 }
 
-absl::Status ParseLabels(const json& config, ModelConfig& out) {
-  if (out.head != HeadKind::kSequenceClassification) return absl::OkStatus();
-  MBSERVE_ASSIGN_OR_RETURN(
-      auto id2label, (Get<std::map<std::string, std::string>>(config, kSource, "id2label", {})));
-  if (id2label.size() > kMaxLabels) {
-    return absl::InvalidArgumentError(absl::StrCat(kSource, ": id2label has ", id2label.size(),
-                                                   " labels; the limit is ", kMaxLabels));
-  }
-  MBSERVE_ASSIGN_OR_RETURN(
-      int num_labels,
-      GetInt(config, kSource, "num_labels", static_cast<int>(id2label.size()), 1, kMaxLabels));
-  if (!id2label.empty() && num_labels != static_cast<int>(id2label.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kSource, ": num_labels is ", num_labels, " but id2label has ", id2label.size(), " labels"));
-  }
-  if (id2label.empty()) {
-    for (int i = 0; i < num_labels; ++i) id2label[absl::StrCat(i)] = absl::StrCat("LABEL_", i);
-  }
-  out.id2label.resize(id2label.size());
-  std::vector<bool> seen(id2label.size(), false);
-  for (const auto& [key, label] : id2label) {
-    int id = -1;
-    if (!absl::SimpleAtoi(key, &id) || id < 0 || id >= static_cast<int>(id2label.size())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          kSource, ": id2label key \"", key, "\" is not an id in [0, ", id2label.size(), ")"));
-    }
-    // "1" and "01" name the same id.
-    if (seen[id]) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(kSource, ": id2label names id ", id, " twice"));
-    }
-    seen[id] = true;
-    out.id2label[id] = label;
-  }
-  if (out.id2label.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(kSource, ": a sequence classification model needs id2label or num_labels"));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 const char* PoolingName(Pooling pooling) { return pooling == Pooling::kCls ? "cls" : "mean"; }
 
-absl::StatusOr<ModelConfig> ParseModelConfig(const std::string& json_text) {
+absl::StatusOr<ModelConfig> ParseModernBertConfig(const std::string& json_text) {
   MBSERVE_ASSIGN_OR_RETURN(json config, json_util::Parse(json_text, kSource));
   if (!config.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(kSource, " is not a JSON object"));
   }
   ModelConfig out;
+  out.model_type = "modernbert";
   MBSERVE_ASSIGN_OR_RETURN(out.head, ParseArchitecture(config, &out.architecture));
   MBSERVE_RETURN_IF_ERROR(CheckUnsupportedOptions(config));
   MBSERVE_ASSIGN_OR_RETURN(out.vocab_size,
@@ -250,16 +249,6 @@ absl::StatusOr<ModelConfig> ParseModelConfig(const std::string& json_text) {
   }
   MBSERVE_RETURN_IF_ERROR(ParseLabels(config, out));
   return out;
-}
-
-absl::StatusOr<ModelConfig> LoadModelConfig(const std::string& path) {
-  MBSERVE_ASSIGN_OR_RETURN(std::string text, json_util::ReadFile(path));
-  auto config = ParseModelConfig(text);
-  if (!config.ok()) {
-    return absl::Status(config.status().code(),
-                        absl::StrCat(path, ": ", config.status().message()));
-  }
-  return config;
 }
 
 }  // namespace mbserve

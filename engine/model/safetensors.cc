@@ -24,8 +24,9 @@ absl::StatusOr<DType> ParseDType(const std::string& name, const std::string& ten
   if (name == "F16") return DType::kF16;
   if (name == "BF16") return DType::kBF16;
   if (name == "I32") return DType::kI32;
+  if (name == "I64") return DType::kI64;
   return absl::UnimplementedError(absl::StrCat("tensor ", tensor, " is stored as ", name,
-                                               "; mbserve reads F32, F16, BF16 and I32"));
+                                               "; mbserve reads F32, F16, BF16, I32 and I64"));
 }
 
 // A JSON list of integers (no floats, no booleans), as safetensors stores

@@ -24,4 +24,11 @@ absl::Status Gelu(const Tensor& x) {
   return absl::OkStatus();
 }
 
+absl::Status Tanh(const Tensor& x) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("Tanh", {&x}));
+  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(x.device()));
+  backend->Tanh(x);
+  return absl::OkStatus();
+}
+
 }  // namespace mbserve

@@ -1,4 +1,5 @@
-// config.json in both formats, and the errors for what mbserve cannot serve.
+// config.json of each architecture (ModernBERT in both formats, BERT), and
+// the errors for what mbserve cannot serve.
 #include "engine/model/config.h"
 
 #include <sys/stat.h>
@@ -6,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/model/registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -92,7 +94,8 @@ TEST(ConfigTest, EachFailureHasItsOwnError) {
        "config.json is not valid JSON: [json.exception.out_of_range.406] number overflow"},
       {R"({"architectures": ["BertModel"]})", absl::StatusCode::kUnimplemented,
        "unsupported architecture BertModel"},
-      {R"({"model_type": "bert"})", absl::StatusCode::kUnimplemented, "unsupported model_type"},
+      {R"({"model_type": "roberta"})", absl::StatusCode::kUnimplemented,
+       "unsupported model_type \"roberta\"; mbserve supports \"modernbert\", \"bert\""},
       {R"({"norm_bias": true})", absl::StatusCode::kUnimplemented, "unsupported norm_bias true"},
       {R"({"mlp_bias": true})", absl::StatusCode::kUnimplemented, "unsupported mlp_bias"},
       {R"({"hidden_activation": "gelu_pytorch_tanh"})", absl::StatusCode::kUnimplemented,
@@ -210,6 +213,82 @@ TEST(ConfigTest, AConfigThatIsNotARegularFileIsAnError) {
   EXPECT_THAT(config.status().message(),
               HasSubstr("huge.json has 16777218 bytes; the limit for this file is 16777216"));
   fs::remove_all(dir);
+}
+
+// The config.json of sentence-transformers/all-MiniLM-L6-v2.
+constexpr char kMiniLm[] = R"({
+  "architectures": ["BertModel"], "attention_probs_dropout_prob": 0.1,
+  "gradient_checkpointing": false, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+  "hidden_size": 384, "initializer_range": 0.02, "intermediate_size": 1536,
+  "layer_norm_eps": 1e-12, "max_position_embeddings": 512, "model_type": "bert",
+  "num_attention_heads": 12, "num_hidden_layers": 6, "pad_token_id": 0,
+  "position_embedding_type": "absolute", "transformers_version": "4.8.2",
+  "type_vocab_size": 2, "use_cache": true, "vocab_size": 30522})";
+
+TEST(BertConfigTest, ParsesAnEmbedder) {
+  auto config = ParseModelConfig(kMiniLm);
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->model_type, "bert");
+  EXPECT_EQ(config->architecture, "BertModel");
+  EXPECT_EQ(config->head, HeadKind::kNone);
+  EXPECT_EQ(config->vocab_size, 30522);
+  EXPECT_EQ(config->type_vocab_size, 2);
+  EXPECT_EQ(config->hidden_size, 384);
+  EXPECT_EQ(config->intermediate_size, 1536);
+  EXPECT_EQ(config->num_layers, 6);
+  EXPECT_EQ(config->num_heads, 12);
+  EXPECT_EQ(config->head_dim, 32);
+  EXPECT_EQ(config->max_position_embeddings, 512);
+  EXPECT_FLOAT_EQ(config->norm_eps, 1e-12f);
+  EXPECT_TRUE(config->id2label.empty());
+}
+
+TEST(BertConfigTest, ParsesAClassifierAndItsLabels) {
+  auto config = ParseModelConfig(R"({"model_type": "bert",
+      "architectures": ["BertForSequenceClassification"], "hidden_size": 64,
+      "num_attention_heads": 4, "id2label": {"0": "no", "1": "yes"}})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->head, HeadKind::kSequenceClassification);
+  EXPECT_EQ(config->id2label, (std::vector<std::string>{"no", "yes"}));
+  EXPECT_EQ(config->classifier_pooling, Pooling::kCls);
+  // BertConfig's defaults for what is absent.
+  EXPECT_EQ(config->num_layers, 12);
+  EXPECT_EQ(config->intermediate_size, 3072);
+  EXPECT_EQ(config->type_vocab_size, 2);
+  EXPECT_FLOAT_EQ(config->norm_eps, 1e-12f);
+  auto reranker = ParseModelConfig(R"({"model_type": "bert",
+      "architectures": ["BertForSequenceClassification"], "num_labels": 1})");
+  ASSERT_TRUE(reranker.ok()) << reranker.status();
+  EXPECT_EQ(reranker->id2label, (std::vector<std::string>{"LABEL_0"}));
+}
+
+TEST(BertConfigTest, EachFailureHasItsOwnError) {
+  const BadConfig cases[] = {
+      {R"({"model_type": "bert", "architectures": ["BertForMaskedLM"]})",
+       absl::StatusCode::kUnimplemented,
+       "unsupported architecture BertForMaskedLM; mbserve supports BertModel and "
+       "BertForSequenceClassification"},
+      {R"({"model_type": "bert", "hidden_act": "gelu_new"})", absl::StatusCode::kUnimplemented,
+       "unsupported hidden_act \"gelu_new\""},
+      {R"({"model_type": "bert", "position_embedding_type": "relative_key"})",
+       absl::StatusCode::kUnimplemented, "unsupported position_embedding_type \"relative_key\""},
+      {R"({"model_type": "bert", "is_decoder": true})", absl::StatusCode::kUnimplemented,
+       "unsupported is_decoder true"},
+      {R"({"model_type": "bert", "hidden_size": 100, "num_attention_heads": 3})",
+       absl::StatusCode::kInvalidArgument,
+       "hidden_size 100 is not a multiple of num_attention_heads 3"},
+      {R"({"model_type": "bert", "type_vocab_size": 0})", absl::StatusCode::kInvalidArgument,
+       "field \"type_vocab_size\" is 0; it must be in [1, 2097152]"},
+      {R"({"model_type": "bert", "architectures": ["BertForSequenceClassification"],
+           "num_labels": 0})",
+       absl::StatusCode::kInvalidArgument, "field \"num_labels\" is 0; it must be in [1, 65536]"},
+  };
+  for (const BadConfig& c : cases) {
+    auto config = ParseModelConfig(c.json);
+    ASSERT_FALSE(config.ok()) << c.json;
+    EXPECT_EQ(config.status().code(), c.code) << c.json;
+    EXPECT_THAT(config.status().message(), HasSubstr(c.message)) << c.json;
+  }
 }
 
 }  // namespace

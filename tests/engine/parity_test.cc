@@ -1,5 +1,7 @@
-// The CPU engine against transformers (fp32, sdpa) on every fixture case:
-// final states of every real token, both poolings, and the head's logits.
+// The CPU engine against transformers (fp32) on every fixture case: final
+// states of every real token, both poolings, the head's logits, and
+// sentence-transformers' normalized vectors where the case has them (the
+// real all-MiniLM-L6-v2).
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -89,6 +91,18 @@ TEST_P(ParityTest, MatchesTransformers) {
         const double e = MaxAbsDiff(pooled->outputs[b], &expected[size_t(b) * h], h, &at);
         EXPECT_LE(e, kPooledTolerance) << c.name << " " << key << " sequence " << b;
         overall_pooled.Update(e, c.name + " " + key + " sequence " + std::to_string(b));
+      }
+    }
+
+    if (auto st = c.expected.find("sentence_embedding"); st != c.expected.end()) {
+      std::vector<SequenceTask> st_tasks(n, {OutputKind::kPooledEmbedding, Pooling::kMean, true});
+      auto vectors = (*engine)->Run(c.batch, st_tasks);
+      ASSERT_TRUE(vectors.ok()) << vectors.status();
+      for (int b = 0; b < n; ++b) {
+        size_t at = 0;
+        const double e = MaxAbsDiff(vectors->outputs[b], &st->second[size_t(b) * h], h, &at);
+        EXPECT_LE(e, kPooledTolerance) << c.name << " sentence_embedding sequence " << b;
+        overall_pooled.Update(e, c.name + " sentence_embedding sequence " + std::to_string(b));
       }
     }
 
@@ -200,18 +214,16 @@ TEST_P(Bf16ParityTest, PooledCosineAndLogitsCloseToFloat32Transformers) {
 }
 
 std::string SetName(const ::testing::TestParamInfo<std::string>& info) {
-  return info.index == 0 ? std::string("Committed") : std::string("Generated");
+  static const char* const kNames[] = {"Committed", "Generated", "Bert", "MiniLm"};
+  return kNames[info.index];
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, Bf16ParityTest,
-                         ::testing::Values(testing::CommittedFixtureDir(),
-                                           testing::GeneratedFixtureDir()),
-                         SetName);
+const auto kFixtureSets =
+    ::testing::Values(testing::CommittedFixtureDir(), testing::GeneratedFixtureDir(),
+                      testing::BertFixtureDir(), testing::MiniLmFixtureDir());
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, ParityTest,
-                         ::testing::Values(testing::CommittedFixtureDir(),
-                                           testing::GeneratedFixtureDir()),
-                         SetName);
+INSTANTIATE_TEST_SUITE_P(Fixtures, Bf16ParityTest, kFixtureSets, SetName);
+INSTANTIATE_TEST_SUITE_P(Fixtures, ParityTest, kFixtureSets, SetName);
 
 }  // namespace
 }  // namespace mbserve
