@@ -30,3 +30,13 @@ if [[ -x /usr/local/cuda/bin/nvcc ]]; then
 else
   echo "test.sh: WARNING: no nvcc at /usr/local/cuda/bin; the CUDA build was NOT checked"
 fi
+
+# --- Container images (docs/DEPLOY.md, "The smoke test") ---------------------
+# Builds mbserve:cpu with a Docker daemon of its own and checks it as it is
+# deployed: healthy, Info/Embed/Classify from build/client/mbserve-cli,
+# /metrics, uid 10001, no compilers, read-only root and no capabilities,
+# SIGTERM exit 0 within 10 s. Bounded so a hung build cannot eat CI's time;
+# where Docker cannot run it prints a WARNING and checks nothing.
+docker_start=${SECONDS}
+timeout --kill-after=30 "${MBSERVE_DOCKER_SMOKE_TIMEOUT:-900}" scripts/docker-smoke.sh cpu
+echo "test.sh: container smoke test took $((SECONDS - docker_start)) s"

@@ -129,7 +129,7 @@ const std::vector<FlagSpec>& Flags() {
   static const auto* flags = new std::vector<FlagSpec>{
       {"model", "(required)", "checkpoint folder: config.json, model.safetensors, tokenizer.json",
        String(&ServerConfig::model_dir)},
-      {"served-model-name", "folder name", "model name reported by GetInfo and metrics",
+      {"served-model-name", "the model's", "model name reported by GetInfo and metrics",
        String(&ServerConfig::served_model_name)},
       {"host", "0.0.0.0", "address the gRPC server listens on", String(&ServerConfig::host)},
       {"port", "50051", "gRPC port; 0 picks a free one",

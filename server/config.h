@@ -19,7 +19,7 @@ namespace mbserve::server {
 
 struct ServerConfig {
   std::string model_dir;
-  std::string served_model_name;  // empty: the model folder's name
+  std::string served_model_name;  // empty: the model's own name (served_model.cc)
   std::string host = "0.0.0.0";
   int port = 50051;         // 0: any free port
   int metrics_port = 9000;  // 0: any free port; -1: no metrics endpoint

@@ -12,6 +12,7 @@
 #include "server/info_service.h"
 #include "server/logging.h"
 #include "server/metrics.h"
+#include "server/model_files.h"
 #include "server/server.h"
 #include "spdlog/spdlog.h"
 #include "tokenizer/tokenizer.h"
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
   }
   mbserve::server::SetUpLogging(config->log_format, config->log_level);
 
+  if (absl::Status s = mbserve::server::CheckModelFilesReadable(config->model_dir); !s.ok()) {
+    return Fail(s, "reading the model");
+  }
   absl::StatusOr<std::unique_ptr<mbserve::Tokenizer>> tokenizer =
       mbserve::Tokenizer::FromFile(config->model_dir + "/tokenizer.json");
   if (!tokenizer.ok()) return Fail(tokenizer.status(), "loading the tokenizer");
