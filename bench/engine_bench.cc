@@ -172,7 +172,8 @@ int Main(int argc, char** argv) {
   if (!engine.ok()) {
     // A JSON line too, so the driver can tell "the engine refused this
     // configuration" (e.g. bfloat16 on a CPU without it) from a crash.
-    std::printf("%s\n", nlohmann::json{{"engine_error", engine.status().ToString()}}.dump().c_str());
+    std::printf("%s\n",
+                nlohmann::json{{"engine_error", engine.status().ToString()}}.dump().c_str());
     return 3;
   }
   const SequenceTask task = args.task == "embed"
