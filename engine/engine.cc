@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/model/dtype_convert.h"
 #include "engine/model/modernbert.h"
+#include "engine/ops/cpu_gemm/isa.h"
 #include "engine/status_macros.h"
 
 namespace mbserve {
@@ -15,12 +16,16 @@ namespace {
 class EngineImpl final : public Engine {
  public:
   EngineImpl(EngineOptions options, SentenceTransformersConfig st,
-             std::unique_ptr<ModernBert> model)
-      : options_(options), st_(std::move(st)), model_(std::move(model)) {}
+             std::unique_ptr<ModernBert> model, std::string kernel_summary)
+      : options_(options),
+        st_(std::move(st)),
+        model_(std::move(model)),
+        kernel_summary_(std::move(kernel_summary)) {}
 
   const ModelConfig& config() const override { return model_->config(); }
   const SentenceTransformersConfig& sentence_transformers() const override { return st_; }
   const EngineOptions& options() const override { return options_; }
+  const std::string& kernel_summary() const override { return kernel_summary_; }
 
   absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                   std::span<const SequenceTask> tasks) override {
@@ -28,7 +33,6 @@ class EngineImpl final : public Engine {
     if (options_.num_threads > 0) {
       // Per call: OpenMP's thread count belongs to the calling thread, and
       // the engine may be created on one thread and driven from another.
-      // The OpenMP build of OpenBLAS follows the caller's count.
       omp_set_num_threads(options_.num_threads);
     }
     MBSERVE_RETURN_IF_ERROR(model_->Encode(batch));
@@ -188,7 +192,20 @@ class EngineImpl final : public Engine {
   EngineOptions options_;
   SentenceTransformersConfig st_;
   std::unique_ptr<ModernBert> model_;
+  std::string kernel_summary_;
 };
+
+std::string DescribeKernels(const EngineOptions& options) {
+  if (!options.device.is_cpu()) {
+    return absl::StrCat(options.device.ToString(), " cuBLASLt + own kernels ",
+                        DTypeName(options.dtype));
+  }
+  const absl::StatusOr<cpu_gemm::CpuIsa> isa = cpu_gemm::ProcessCpuIsa();
+  const int threads = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
+  return absl::StrCat("cpu ", isa.ok() ? cpu_gemm::CpuIsaName(*isa) : "unavailable", " ",
+                      DTypeName(options.dtype), ", ", threads,
+                      threads == 1 ? " thread" : " threads");
+}
 
 }  // namespace
 
@@ -199,9 +216,10 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
     return absl::NotFoundError(absl::StrCat("model directory ", model_dir, " does not exist"));
   }
   MBSERVE_ASSIGN_OR_RETURN(ModelConfig config, LoadModelConfig((dir / "config.json").string()));
-  if (options.device.is_cpu() && options.dtype != DType::kF32) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dtype ", DTypeName(options.dtype), " requested; the CPU backend computes in float32"));
+  if (options.device.is_cpu() && options.dtype != DType::kF32 && options.dtype != DType::kBF16) {
+    return absl::InvalidArgumentError(absl::StrCat("dtype ", DTypeName(options.dtype),
+                                                   " requested; the CPU backend computes in "
+                                                   "float32 or bf16"));
   }
   // The CUDA kernels compute on 16-bit activations (float32 inside).
   if (options.device.is_cuda() && options.dtype != DType::kBF16 && options.dtype != DType::kF16) {
@@ -219,7 +237,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
                            LoadSentenceTransformersConfig(model_dir));
   MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
                                                         options.dtype, options.max_batch_tokens));
-  return std::unique_ptr<Engine>(new EngineImpl(options, std::move(st), std::move(model)));
+  return std::unique_ptr<Engine>(
+      new EngineImpl(options, std::move(st), std::move(model), DescribeKernels(options)));
 }
 
 }  // namespace mbserve

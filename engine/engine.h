@@ -18,10 +18,11 @@ namespace mbserve {
 
 struct EngineOptions {
   Device device = kCpuDevice;
-  // Activation dtype on devices that support reduced precision; the CPU
-  // backend always computes in float32.
+  // Compute dtype. CUDA: bf16 or f16 activations (float32 accumulation).
+  // CPU: float32, or bf16 GEMM operands with float32 accumulation where the
+  // CPU has avx512_bf16 (activations between GEMMs stay float32).
   DType dtype = DType::kF32;
-  // Threads for the CPU backend; 0 keeps the library default (all cores).
+  // Threads for the CPU backend; 0 keeps the OpenMP default (all cores).
   int num_threads = 0;
   // The largest batch (real tokens) the engine must accept; buffers are sized
   // for it at start so the hot path does not allocate. Longer sequences are
@@ -57,6 +58,9 @@ class Engine {
   virtual const ModelConfig& config() const = 0;
   virtual const SentenceTransformersConfig& sentence_transformers() const = 0;
   virtual const EngineOptions& options() const = 0;
+  // The kernels that run, for logs and GetInfo: device, ISA path, dtype and
+  // threads, e.g. "cpu avx512 float32, 2 threads".
+  virtual const std::string& kernel_summary() const = 0;
 
   // Checks ids, lengths and that the model has the heads the tasks need,
   // then runs the batch. tasks.size() must equal batch.num_sequences().

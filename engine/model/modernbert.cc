@@ -14,10 +14,6 @@
 namespace mbserve {
 namespace {
 
-int64_t RoundUp(int64_t value, int64_t multiple) {
-  return (value + multiple - 1) / multiple * multiple;
-}
-
 absl::StatusOr<Buffer> AllocateFloat32(Device device, int64_t rows, int64_t cols) {
   return Buffer::Allocate(device, static_cast<size_t>(rows * cols) * sizeof(float));
 }
@@ -31,9 +27,11 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
   auto model = std::unique_ptr<ModernBert>(new ModernBert());
   model->config_ = config;
   model->device_ = device;
-  model->dtype_ = dtype;
+  // The CPU keeps activations in float32 and runs its GEMMs in `dtype`.
+  model->dtype_ = device.is_cpu() ? DType::kF32 : dtype;
   MBSERVE_ASSIGN_OR_RETURN(Checkpoint checkpoint, Checkpoint::Open(model_dir));
-  MBSERVE_ASSIGN_OR_RETURN(model->weights_, LoadWeights(checkpoint, config, device, dtype));
+  MBSERVE_ASSIGN_OR_RETURN(model->weights_,
+                           LoadWeights(checkpoint, config, device, model->dtype_, dtype));
 
   for (const LayerSpec& layer : config.layers) {
     if (model->rope_tables_.count(layer.rope_theta)) continue;
@@ -53,26 +51,8 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
         CopyFromHost(host.sin.data(), host.sin.size() * sizeof(float), table.sin));
     model->rope_tables_.emplace(layer.rope_theta, std::move(table));
   }
-  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(device));
-  model->ComputeMinGemmRows(*backend);
   MBSERVE_RETURN_IF_ERROR(model->AllocateActivations(max_batch_tokens));
   return model;
-}
-
-void ModernBert::ComputeMinGemmRows(const Backend& backend) {
-  const int64_t h = config_.hidden_size;
-  const int64_t i = config_.intermediate_size;
-  std::vector<std::pair<int64_t, int64_t>> shapes = {{3 * h, h}, {h, h}, {2 * i, h}, {h, i}};
-  if (config_.head == HeadKind::kMaskedLm) shapes.push_back({config_.vocab_size, h});
-  if (config_.head == HeadKind::kSequenceClassification)
-    shapes.push_back({config_.num_labels(), h});
-  int64_t floor = kRowAlignment;
-  for (auto [n, k] : shapes) floor = std::max(floor, backend.GemmRowFloor(n, k));
-  min_gemm_rows_ = RoundUp(floor, kRowAlignment);
-}
-
-int64_t ModernBert::GemmRows(int64_t count) const {
-  return std::max(RoundUp(count, kRowAlignment), min_gemm_rows_);
 }
 
 absl::StatusOr<Buffer> ModernBert::AllocateActivation(int64_t rows, int64_t cols) const {
@@ -82,9 +62,7 @@ absl::StatusOr<Buffer> ModernBert::AllocateActivation(int64_t rows, int64_t cols
 absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
   const int64_t h = config_.hidden_size;
   const int64_t i = config_.intermediate_size;
-  // Slack past the largest batch, so the padded view of a head chunk that
-  // starts at the batch's last token still fits.
-  capacity_rows_ = GemmRows(max_batch_tokens) + GemmRows(kHeadChunkRows);
+  capacity_rows_ = max_batch_tokens;
   const int64_t rows = capacity_rows_;
   MBSERVE_ASSIGN_OR_RETURN(ids_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
   MBSERVE_ASSIGN_OR_RETURN(positions_buffer_, Buffer::Allocate(device_, rows * sizeof(int32_t)));
@@ -100,7 +78,7 @@ absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
   MBSERVE_ASSIGN_OR_RETURN(head_buffer_, AllocateActivation(2 * rows, h));
   int64_t logits_floats = 0;
   if (config_.head == HeadKind::kMaskedLm) {
-    logits_floats = GemmRows(kHeadChunkRows) * config_.vocab_size;
+    logits_floats = kHeadChunkRows * config_.vocab_size;
   } else if (config_.head == HeadKind::kSequenceClassification) {
     logits_floats = rows * config_.num_labels();
   }
@@ -109,21 +87,15 @@ absl::Status ModernBert::AllocateActivations(int max_batch_tokens) {
 }
 
 absl::Status ModernBert::UploadBatch(const PackedBatch& batch) {
-  const int64_t tokens = batch.num_tokens();
-  const int64_t rows = GemmRows(tokens);
-  if (rows + GemmRows(kHeadChunkRows) > capacity_rows_) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("batch of ", tokens, " tokens exceeds the engine's buffers of ",
-                     capacity_rows_ - GemmRows(kHeadChunkRows), " rows"));
+  const int64_t rows = batch.num_tokens();
+  if (rows > capacity_rows_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch of ", rows, " tokens exceeds the engine's buffers of ", capacity_rows_, " rows"));
   }
-  // Padding rows get token 0 and position 0: real ids, so they stay finite.
-  std::vector<int32_t> ids(rows, 0), positions(rows, 0);
-  std::copy(batch.token_ids.begin(), batch.token_ids.end(), ids.begin());
-  std::copy(batch.positions.begin(), batch.positions.end(), positions.begin());
   ids_ = ids_buffer_.View(DType::kI32, {rows});
   positions_ = positions_buffer_.View(DType::kI32, {rows});
-  MBSERVE_RETURN_IF_ERROR(CopyFromHost(ids.data(), rows * sizeof(int32_t), ids_));
-  MBSERVE_RETURN_IF_ERROR(CopyFromHost(positions.data(), rows * sizeof(int32_t), positions_));
+  MBSERVE_RETURN_IF_ERROR(CopyFromHost(batch.token_ids.data(), rows * sizeof(int32_t), ids_));
+  MBSERVE_RETURN_IF_ERROR(CopyFromHost(batch.positions.data(), rows * sizeof(int32_t), positions_));
 
   host_cu_seqlens_ = batch.cu_seqlens;
   const int64_t boundaries = static_cast<int64_t>(host_cu_seqlens_.size());
@@ -149,12 +121,11 @@ absl::Status ModernBert::Encode(const PackedBatch& batch) {
   MBSERVE_RETURN_IF_ERROR(EmbeddingLayerNorm(ids_, weights_.tok_embeddings.tensor,
                                              weights_.embedding_norm.tensor, config_.norm_eps,
                                              residual_));
-  for (int l = 0; l < config_.num_layers; ++l)
-    MBSERVE_RETURN_IF_ERROR(RunLayer(l, residual_.rows()));
+  for (int l = 0; l < config_.num_layers; ++l) MBSERVE_RETURN_IF_ERROR(RunLayer(l));
   return LayerNorm(residual_, weights_.final_norm.tensor, config_.norm_eps, normed_);
 }
 
-absl::Status ModernBert::RunLayer(int index, int64_t rows) {
+absl::Status ModernBert::RunLayer(int index) {
   const LayerWeights& w = weights_.layers[index];
   const LayerSpec& spec = config_.layers[index];
   // Layer 0's attention norm is the identity: the embedding is already normed.
@@ -163,31 +134,31 @@ absl::Status ModernBert::RunLayer(int index, int64_t rows) {
     MBSERVE_RETURN_IF_ERROR(LayerNorm(residual_, w.attn_norm.tensor, config_.norm_eps, normed_));
     attention_input = &normed_;
   }
-  MBSERVE_RETURN_IF_ERROR(Linear(*attention_input, w.wqkv.tensor, qkv_));
+  MBSERVE_RETURN_IF_ERROR(Linear(*attention_input, w.wqkv, qkv_));
   const RopeTable& rope = rope_tables_.at(spec.rope_theta);
   MBSERVE_RETURN_IF_ERROR(ApplyRope(qkv_, positions_, rope.cos, rope.sin, config_.num_heads));
   MBSERVE_RETURN_IF_ERROR(Attention(qkv_, layout_, config_.num_heads,
                                     spec.global ? -1 : config_.half_window, attention_));
-  MBSERVE_RETURN_IF_ERROR(Linear(attention_, w.wo.tensor, residual_, /*accumulate=*/true));
+  MBSERVE_RETURN_IF_ERROR(Linear(attention_, w.wo, residual_, /*accumulate=*/true));
 
   MBSERVE_RETURN_IF_ERROR(LayerNorm(residual_, w.mlp_norm.tensor, config_.norm_eps, normed_));
-  MBSERVE_RETURN_IF_ERROR(Linear(normed_, w.wi.tensor, mlp_in_));
+  MBSERVE_RETURN_IF_ERROR(Linear(normed_, w.wi, mlp_in_));
   MBSERVE_RETURN_IF_ERROR(GeGlu(mlp_in_, mlp_out_));
-  return Linear(mlp_out_, w.mlp_wo.tensor, residual_, /*accumulate=*/true);
+  return Linear(mlp_out_, w.mlp_wo, residual_, /*accumulate=*/true);
 }
 
 absl::StatusOr<Tensor> ModernBert::PoolAll(Pooling pooling, bool normalize) {
   const int64_t n = layout_.num_sequences();
   const int64_t h = config_.hidden_size;
-  Tensor pooled = pooled_buffer_.View(dtype_, {GemmRows(n), h});
-  MBSERVE_RETURN_IF_ERROR(Pool(normed_, layout_, pooling == Pooling::kMean, pooled.RowSlice(0, n)));
-  if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(pooled.RowSlice(0, n)));
+  Tensor pooled = pooled_buffer_.View(dtype_, {n, h});
+  MBSERVE_RETURN_IF_ERROR(Pool(normed_, layout_, pooling == Pooling::kMean, pooled));
+  if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(pooled));
   return pooled;
 }
 
 absl::Status ModernBert::PredictionHead(const Tensor& in, const Tensor& scratch,
                                         const Tensor& out) {
-  MBSERVE_RETURN_IF_ERROR(Linear(in, weights_.head_dense.tensor, scratch));
+  MBSERVE_RETURN_IF_ERROR(Linear(in, weights_.head_dense, scratch));
   MBSERVE_RETURN_IF_ERROR(Gelu(scratch));
   return LayerNorm(scratch, weights_.head_norm.tensor, config_.norm_eps, out);
 }
@@ -204,7 +175,7 @@ absl::StatusOr<Tensor> ModernBert::ClassifyAll() {
   Tensor headed = head_buffer_.View(dtype_, {2 * rows, h}).RowSlice(rows, rows);
   MBSERVE_RETURN_IF_ERROR(PredictionHead(pooled, scratch, headed));
   Tensor logits = logits_buffer_.View(dtype_, {rows, config_.num_labels()});
-  MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.classifier_weight.tensor, logits));
+  MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.classifier_weight, logits));
   MBSERVE_RETURN_IF_ERROR(AddBias(logits, weights_.classifier_bias.tensor));
   return logits;
 }
@@ -218,16 +189,14 @@ absl::StatusOr<Tensor> ModernBert::MaskedLmLogits(int64_t first, int64_t count) 
     return absl::InvalidArgumentError(
         absl::StrCat("MaskedLmLogits: ", count, " rows, at most ", kHeadChunkRows));
   }
-  const int64_t rows = GemmRows(count);
+  const int64_t rows = count;
   const int64_t h = config_.hidden_size;
-  // The padded view may reach past the batch into the slack rows: those rows
-  // are computed and ignored, and each row's logits depend on that row only.
-  Tensor in = normed_buffer_.View(dtype_, {capacity_rows_, h}).RowSlice(first, rows);
+  Tensor in = normed_.RowSlice(first, rows);
   Tensor scratch = head_buffer_.View(dtype_, {rows, h});
   Tensor headed = head_buffer_.View(dtype_, {2 * rows, h}).RowSlice(rows, rows);
   MBSERVE_RETURN_IF_ERROR(PredictionHead(in, scratch, headed));
   Tensor logits = logits_buffer_.View(dtype_, {rows, config_.vocab_size});
-  MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.decoder(), logits));
+  MBSERVE_RETURN_IF_ERROR(Linear(headed, weights_.decoder, logits));
   MBSERVE_RETURN_IF_ERROR(AddBias(logits, weights_.decoder_bias.tensor));
   return logits;
 }

@@ -15,18 +15,11 @@
 
 namespace mbserve {
 
-// Activations have their row count rounded up to this. BLAS libraries pick
-// different kernels for ragged row counts, which would make a sequence's
-// numbers depend on what else is in its batch; with rows padded to a multiple
-// of 16 (and to the backend's GemmRowFloor) every real row goes through the
-// same code path.
-inline constexpr int kRowAlignment = 16;
-
 class ModernBert {
  public:
-  // Loads the weights converted to the activation dtype and sizes the
-  // activation buffers for batches of up to max_batch_tokens tokens (and as
-  // many sequences).
+  // Loads the weights in `dtype` (on the CPU: float32 activations, GEMMs in
+  // `dtype`) and sizes the activation buffers for batches of up to
+  // max_batch_tokens tokens (and as many sequences).
   static absl::StatusOr<std::unique_ptr<ModernBert>> Load(const std::string& model_dir,
                                                           const ModelConfig& config, Device device,
                                                           DType dtype, int max_batch_tokens);
@@ -35,31 +28,28 @@ class ModernBert {
   DType dtype() const { return dtype_; }
 
   // Runs embeddings, every layer and the final norm. Afterwards hidden()
-  // holds the states [GemmRows(T), H] and layout() the sequences. The batch
+  // holds the states [T, H] and layout() the sequences. The batch
   // must already be validated (ids in the vocabulary, lengths in range).
   absl::Status Encode(const PackedBatch& batch);
   const Tensor& hidden() const { return normed_; }
   const SequenceLayout& layout() const { return layout_; }
 
-  // Pooled states of every sequence of the last batch, [GemmRows(n), H].
+  // Pooled states of every sequence of the last batch, [n, H].
   absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize);
   // Classification logits of every sequence of the last batch,
-  // [GemmRows(n), num_labels].
+  // [n, num_labels].
   absl::StatusOr<Tensor> ClassifyAll();
   // MaskedLM logits of rows [first, first + count) of hidden(), count <=
-  // kHeadChunkRows, as [GemmRows(count), vocab].
+  // kHeadChunkRows, as [count, vocab].
   absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count);
   static constexpr int64_t kHeadChunkRows = 256;
 
  private:
   ModernBert() = default;
-  // Rows to give GEMMs for `count` real rows (see kRowAlignment).
-  int64_t GemmRows(int64_t count) const;
-  void ComputeMinGemmRows(const Backend& backend);
   absl::Status AllocateActivations(int max_batch_tokens);
   absl::StatusOr<Buffer> AllocateActivation(int64_t rows, int64_t cols) const;
   absl::Status UploadBatch(const PackedBatch& batch);
-  absl::Status RunLayer(int index, int64_t rows);
+  absl::Status RunLayer(int index);
   // dense -> GELU -> norm of the prediction head, on `rows` rows of `in`.
   absl::Status PredictionHead(const Tensor& in, const Tensor& scratch, const Tensor& out);
 
@@ -74,12 +64,10 @@ class ModernBert {
   ModernBertWeights weights_;
   std::map<float, RopeTable> rope_tables_;  // float32, one per distinct theta
 
-  // Activations, sized at load for the largest batch (+ slack rows so views
-  // of padded row counts never run past the end).
+  // Activations, sized at load for the largest batch.
   Buffer ids_buffer_, positions_buffer_, cu_seqlens_buffer_;
   Buffer residual_buffer_, normed_buffer_, qkv_buffer_, attention_buffer_, mlp_in_buffer_,
       mlp_out_buffer_, pooled_buffer_, head_buffer_, logits_buffer_;
-  int64_t min_gemm_rows_ = kRowAlignment;
   int64_t capacity_rows_ = 0;
 
   // Views for the current batch.

@@ -8,6 +8,7 @@
 #include "engine/memory.h"
 #include "engine/model/checkpoint.h"
 #include "engine/model/config.h"
+#include "engine/ops/linear.h"
 
 namespace mbserve {
 
@@ -20,12 +21,12 @@ struct Weight {
 };
 
 struct LayerWeights {
-  Weight attn_norm;  // absent on layer 0, where the norm is the identity
-  Weight wqkv;       // [3H, H]: Q rows, then K, then V
-  Weight wo;         // [H, H]
-  Weight mlp_norm;   // [H]
-  Weight wi;         // [2I, H]: GELU input rows, then gate rows
-  Weight mlp_wo;     // [H, I]
+  Weight attn_norm;     // absent on layer 0, where the norm is the identity
+  LinearWeight wqkv;    // [3H, H]: Q rows, then K, then V
+  LinearWeight wo;      // [H, H]
+  Weight mlp_norm;      // [H]
+  LinearWeight wi;      // [2I, H]: GELU input rows, then gate rows
+  LinearWeight mlp_wo;  // [H, I]
 };
 
 struct ModernBertWeights {
@@ -34,24 +35,22 @@ struct ModernBertWeights {
   std::vector<LayerWeights> layers;
   Weight final_norm;  // [H]
   // Prediction head shared by MaskedLM and SequenceClassification.
-  Weight head_dense;  // [H, H]
-  Weight head_norm;   // [H]
+  LinearWeight head_dense;  // [H, H]
+  Weight head_norm;         // [H]
   // MaskedLM: logits = head(h) @ decoder^T + bias; decoder is the embedding
   // table unless the checkpoint stores decoder.weight.
-  Weight decoder_weight;  // [V, H] or not loaded
-  Weight decoder_bias;    // [V]
+  LinearWeight decoder;  // [V, H]
+  Weight decoder_bias;   // [V]
   // SequenceClassification: logits = head(pooled) @ classifier^T + bias.
-  Weight classifier_weight;  // [num_labels, H]
-  Weight classifier_bias;    // [num_labels]
-
-  const Tensor& decoder() const {
-    return decoder_weight.loaded() ? decoder_weight.tensor : tok_embeddings.tensor;
-  }
+  LinearWeight classifier_weight;  // [num_labels, H]
+  Weight classifier_bias;          // [num_labels]
 };
 
-// Every weight converted to `dtype`, the activation dtype of the backend.
+// Every weight converted to `dtype`, the activation dtype of the backend;
+// Linear weights prepared for the device's GEMM, on the CPU in
+// `cpu_gemm_dtype` (float32 or bfloat16).
 absl::StatusOr<ModernBertWeights> LoadWeights(const Checkpoint& checkpoint,
-                                              const ModelConfig& config, Device device,
-                                              DType dtype);
+                                              const ModelConfig& config, Device device, DType dtype,
+                                              DType cpu_gemm_dtype);
 
 }  // namespace mbserve

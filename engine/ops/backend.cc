@@ -15,9 +15,9 @@ namespace mbserve {
 
 absl::StatusOr<Backend*> GetBackend(Device device) {
   if (device.is_cpu()) {
-    static const absl::StatusOr<const CpuBlas*> blas = LoadCpuBlas();
-    if (!blas.ok()) return blas.status();
-    static CpuBackend cpu(**blas);
+    const absl::StatusOr<cpu_gemm::CpuIsa> isa = cpu_gemm::ProcessCpuIsa();
+    if (!isa.ok()) return isa.status();
+    static CpuBackend cpu(*isa);
     return &cpu;
   }
 #if MBSERVE_WITH_CUDA

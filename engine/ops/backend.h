@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "engine/ops/linear.h"
 #include "engine/tensor.h"
 
 namespace mbserve {
@@ -37,12 +38,10 @@ class Backend {
   // Waits for queued work; results copied to the host are valid afterwards.
   virtual absl::Status Synchronize() = 0;
 
-  // The fewest rows a Linear with w [n, k] must be given for each row's
-  // result to depend on that row alone. BLAS libraries switch to other
-  // kernels for small products, so the model pads small batches up to this.
-  virtual int64_t GemmRowFloor(int64_t n, int64_t k) const = 0;
-  // out[r, :] = x[r, :] @ w^T (+ out[r, :] when accumulate).
-  virtual void Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) = 0;
+  // out[r, :] = x[r, :] @ w^T (+ out[r, :] when accumulate). Row r of out
+  // must depend on row r of x alone, bitwise, whatever the row count.
+  virtual void Linear(const Tensor& x, const LinearWeight& w, const Tensor& out,
+                      bool accumulate) = 0;
   // out[r, :] += bias.
   virtual void AddBias(const Tensor& x, const Tensor& bias) = 0;
   // out[r, :] = LayerNorm(table[ids[r], :]) * gamma.

@@ -1,16 +1,17 @@
-// The CPU backend: float32 everywhere, GEMMs through OpenBLAS, the rest as
-// OpenMP loops over rows. Each method lives in ops/<op>_cpu.cc.
+// The CPU backend: float32 activations, GEMMs on the project's own kernels
+// (ops/cpu_gemm/) for the process ISA, the rest as OpenMP loops over rows.
+// Each method lives in ops/<op>_cpu.cc.
 #pragma once
 
 #include "engine/ops/backend.h"
-#include "engine/ops/blas_cpu.h"
+#include "engine/ops/cpu_gemm/isa.h"
 
 namespace mbserve {
 
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(const CpuBlas& blas) : blas_(blas) {}
-  const CpuBlas& blas() const { return blas_; }
+  explicit CpuBackend(cpu_gemm::CpuIsa isa) : isa_(isa) {}
+  cpu_gemm::CpuIsa isa() const { return isa_; }
 
   void* Allocate(size_t bytes, std::string* error) override;
   void Free(void* data) override;
@@ -18,8 +19,7 @@ class CpuBackend final : public Backend {
   absl::Status CopyToHost(const void* device, void* host, size_t bytes) override;
   absl::Status Synchronize() override { return absl::OkStatus(); }
 
-  int64_t GemmRowFloor(int64_t n, int64_t k) const override;
-  void Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) override;
+  void Linear(const Tensor& x, const LinearWeight& w, const Tensor& out, bool accumulate) override;
   void AddBias(const Tensor& x, const Tensor& bias) override;
   void EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma, float eps,
                           const Tensor& out) override;
@@ -35,7 +35,7 @@ class CpuBackend final : public Backend {
   void L2Normalize(const Tensor& x) override;
 
  private:
-  const CpuBlas& blas_;
+  const cpu_gemm::CpuIsa isa_;
 };
 
 }  // namespace mbserve

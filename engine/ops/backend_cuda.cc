@@ -113,11 +113,12 @@ std::string Current(int index) {
 }
 }  // namespace
 
-void CudaBackend::Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) {
+void CudaBackend::Linear(const Tensor& x, const LinearWeight& w, const Tensor& out,
+                         bool accumulate) {
   std::string error = Current(index_);
   if (error.empty()) {
-    error = gemm_.Run(x.dtype(), x.raw(), w.raw(), out.raw(), x.rows(), w.rows(), x.cols(),
-                      accumulate, stream_);
+    error = gemm_.Run(x.dtype(), x.raw(), w.dense().raw(), out.raw(), x.rows(), w.out_features(),
+                      x.cols(), accumulate, stream_);
   }
   Record(error);
 }

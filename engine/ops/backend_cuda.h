@@ -39,9 +39,8 @@ class CudaBackend final : public Backend {
 
   // cuda::Gemm uses one algorithm per weight shape whatever the row count,
   // so no padding beyond the model's own is needed.
-  int64_t GemmRowFloor(int64_t /*n*/, int64_t /*k*/) const override { return 1; }
 
-  void Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) override;
+  void Linear(const Tensor& x, const LinearWeight& w, const Tensor& out, bool accumulate) override;
   void AddBias(const Tensor& x, const Tensor& bias) override;
   void EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma, float eps,
                           const Tensor& out) override;

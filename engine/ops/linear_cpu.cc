@@ -1,25 +1,18 @@
 #include "engine/ops/backend_cpu.h"
+#include "engine/ops/cpu_gemm/gemm.h"
 
 namespace mbserve {
-namespace {
 
-// OpenBLAS's AVX-512 build hands products of up to 100^3 multiply-adds to its
-// small-matrix kernels, which round differently from the blocked ones; twice
-// that keeps every call of a model on the blocked kernels.
-constexpr double kSmallGemmWork = 2e6;
-
-}  // namespace
-
-int64_t CpuBackend::GemmRowFloor(int64_t n, int64_t k) const {
-  return static_cast<int64_t>(kSmallGemmWork / static_cast<double>(n * k)) + 1;
-}
-
-void CpuBackend::Linear(const Tensor& x, const Tensor& w, const Tensor& out, bool accumulate) {
-  const int m = static_cast<int>(x.rows());
-  const int k = static_cast<int>(x.cols());
-  const int n = static_cast<int>(w.rows());
-  blas_.sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, x.data<float>(), k,
-              w.data<float>(), k, accumulate ? 1.0f : 0.0f, out.data<float>(), n);
+void CpuBackend::Linear(const Tensor& x, const LinearWeight& w, const Tensor& out,
+                        bool accumulate) {
+  cpu_gemm::GemmOperands operands;
+  operands.a = x.data<float>();
+  operands.lda = x.cols();
+  operands.m = x.rows();
+  operands.c = out.data<float>();
+  operands.ldc = out.cols();
+  operands.accumulate = accumulate;
+  cpu_gemm::Gemm(isa_, operands, w.packed(), /*parallel=*/true);
 }
 
 void CpuBackend::AddBias(const Tensor& x, const Tensor& bias) {

@@ -18,7 +18,7 @@ void* CpuBackend::Allocate(size_t bytes, std::string* error) {
     *error = absl::StrCat("cannot allocate ", bytes, " bytes of host memory");
     return nullptr;
   }
-  // Zeroed so rows no op writes (the GEMM row padding) hold finite values.
+  // Zeroed, so a new buffer never shows bytes of an earlier allocation.
   std::memset(data, 0, rounded);
   return data;
 }

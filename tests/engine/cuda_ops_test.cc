@@ -49,6 +49,12 @@ std::vector<float> Rounded(const std::vector<float>& v, DType dtype) {
 Tensor HostView(std::vector<float>& v, std::initializer_list<int64_t> shape) {
   return Tensor(v.data(), DType::kF32, kCpuDevice, shape);
 }
+// A weight prepared for Linear on its device (packed float32 on the CPU).
+LinearWeight AsWeight(const Tensor& w) {
+  absl::StatusOr<LinearWeight> prepared = LinearWeight::Prepare(w, Buffer(), DType::kF32);
+  EXPECT_TRUE(prepared.ok()) << prepared.status();
+  return *std::move(prepared);
+}
 Tensor HostView(std::vector<int32_t>& v, std::initializer_list<int64_t> shape) {
   return Tensor(v.data(), DType::kI32, kCpuDevice, shape);
 }
@@ -119,13 +125,13 @@ TEST_P(CudaOpsTest, LinearMatchesCpuAndAccumulates) {
     auto initial = Rounded(RandomVector(rows * out_features, rng), dtype);
     for (bool accumulate : {false, true}) {
       auto want = initial;
-      ASSERT_TRUE(Linear(HostView(x, {rows, in}), HostView(w, {out_features, in}),
+      ASSERT_TRUE(Linear(HostView(x, {rows, in}), AsWeight(HostView(w, {out_features, in})),
                          HostView(want, {rows, out_features}), accumulate)
                       .ok());
       auto dx = Upload(x, dtype, {rows, in});
       auto dw = Upload(w, dtype, {out_features, in});
       auto dout = Upload(initial, dtype, {rows, out_features});
-      ASSERT_TRUE(Linear(dx.tensor, dw.tensor, dout.tensor, accumulate).ok());
+      ASSERT_TRUE(Linear(dx.tensor, AsWeight(dw.tensor), dout.tensor, accumulate).ok());
       const auto got = Download(dout.tensor);
       EXPECT_LE(WorstRatio(got, want, 4 * Epsilon(dtype), 2 * Epsilon(dtype)), 1.0)
           << rows << "x" << in << "x" << out_features << " accumulate " << accumulate;
@@ -144,11 +150,12 @@ TEST_P(CudaOpsTest, LinearRowsDoNotDependOnRowCount) {
   auto dx = Upload(x, dtype, {big, in});
   auto dw = Upload(w, dtype, {out_features, in});
   auto dout = Upload(zeros, dtype, {big, out_features});
-  ASSERT_TRUE(Linear(dx.tensor, dw.tensor, dout.tensor, false).ok());
+  ASSERT_TRUE(Linear(dx.tensor, AsWeight(dw.tensor), dout.tensor, false).ok());
   const auto all = Download(dout.tensor);
   for (int rows : {16, 48, 512, 1040}) {
     auto dsmall = Upload(zeros, dtype, {rows, out_features});
-    ASSERT_TRUE(Linear(dx.tensor.RowSlice(0, rows), dw.tensor, dsmall.tensor, false).ok());
+    ASSERT_TRUE(
+        Linear(dx.tensor.RowSlice(0, rows), AsWeight(dw.tensor), dsmall.tensor, false).ok());
     const auto some = Download(dsmall.tensor);
     EXPECT_EQ(0, std::memcmp(some.data(), all.data(), some.size() * sizeof(float)))
         << "first " << rows << " rows differ from the same rows in a " << big << "-row GEMM";
@@ -195,8 +202,8 @@ TEST_P(CudaOpsTest, LayerNormsMatchCpu) {
     ASSERT_TRUE(LayerNorm(dx.tensor, dgamma.tensor, 1e-5f, dout.tensor).ok());
     EXPECT_LE(WorstRatio(Download(dout.tensor), want, 2 * Epsilon(dtype), 2 * Epsilon(dtype)), 1.0)
         << "LayerNorm hidden " << hidden;
-    ASSERT_TRUE(EmbeddingLayerNorm(dids.tensor, dtable.tensor, dgamma.tensor, 1e-5f, dout.tensor)
-                    .ok());
+    ASSERT_TRUE(
+        EmbeddingLayerNorm(dids.tensor, dtable.tensor, dgamma.tensor, 1e-5f, dout.tensor).ok());
     EXPECT_LE(WorstRatio(Download(dout.tensor), want_emb, 2 * Epsilon(dtype), 2 * Epsilon(dtype)),
               1.0)
         << "EmbeddingLayerNorm hidden " << hidden;
@@ -265,9 +272,9 @@ TEST_P(CudaOpsTest, PoolAndNormalizeMatchCpu) {
     SequenceLayout device_layout{cu, dcu.tensor, 1024};
     for (bool mean : {false, true}) {
       std::vector<float> want(n * width);
-      ASSERT_TRUE(Pool(HostView(hidden, {tokens, width}), host_layout, mean,
-                       HostView(want, {n, width}))
-                      .ok());
+      ASSERT_TRUE(
+          Pool(HostView(hidden, {tokens, width}), host_layout, mean, HostView(want, {n, width}))
+              .ok());
       ASSERT_TRUE(L2Normalize(HostView(want, {n, width})).ok());
       auto dout = Upload(std::vector<float>(n * width), dtype, {n, width});
       ASSERT_TRUE(Pool(dhidden.tensor, device_layout, mean, dout.tensor).ok());
@@ -387,7 +394,8 @@ TEST(CudaBackendTest, Float32ActivationsAreReportedAtTheNextSync) {
   auto dx = Upload(x, DType::kF32, {16, 8});
   auto dw = Upload(w, DType::kF32, {8, 8});
   auto dout = Upload(std::vector<float>(16 * 8), DType::kF32, {16, 8});
-  ASSERT_TRUE(Linear(dx.tensor, dw.tensor, dout.tensor).ok());  // queued; the error is recorded
+  ASSERT_TRUE(
+      Linear(dx.tensor, AsWeight(dw.tensor), dout.tensor).ok());  // queued; the error is recorded
   absl::Status status = (*GetBackend(kGpu))->Synchronize();
   EXPECT_FALSE(status.ok());
   EXPECT_THAT(status.message(), HasSubstr("bf16 or f16"));

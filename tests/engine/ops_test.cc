@@ -32,6 +32,12 @@ Tensor View(std::vector<float>& v, std::initializer_list<int64_t> shape) {
 Tensor View(std::vector<int32_t>& v, std::initializer_list<int64_t> shape) {
   return Tensor(v.data(), DType::kI32, kCpuDevice, shape);
 }
+// A float32 weight [out, in] packed for the CPU GEMM.
+LinearWeight Weight(std::vector<float>& v, std::initializer_list<int64_t> shape) {
+  absl::StatusOr<LinearWeight> w = LinearWeight::Prepare(View(v, shape), Buffer(), DType::kF32);
+  EXPECT_TRUE(w.ok()) << w.status();
+  return *std::move(w);
+}
 
 double MaxAbsDiff(const std::vector<float>& a, const std::vector<double>& b) {
   double worst = 0;
@@ -61,7 +67,7 @@ TEST(LinearTest, MatchesNaiveProductAndAccumulates) {
     auto initial = RandomVector(rows * out_features, rng);
     for (bool accumulate : {false, true}) {
       auto out = initial;
-      ASSERT_TRUE(Linear(View(x, {rows, in}), View(w, {out_features, in}),
+      ASSERT_TRUE(Linear(View(x, {rows, in}), Weight(w, {out_features, in}),
                          View(out, {rows, out_features}), accumulate)
                       .ok());
       std::vector<double> expected(rows * out_features);
@@ -79,7 +85,7 @@ TEST(LinearTest, MatchesNaiveProductAndAccumulates) {
 
 TEST(LinearTest, RejectsMismatchedShapesNamingBoth) {
   std::vector<float> x(6), w(12), out(8);
-  const absl::Status status = Linear(View(x, {2, 3}), View(w, {3, 4}), View(out, {2, 4}));
+  const absl::Status status = Linear(View(x, {2, 3}), Weight(w, {3, 4}), View(out, {2, 4}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("w has shape [3, 4], expected [*, 3]"));
 }

@@ -1,0 +1,43 @@
+// The per-ISA halves of the CPU GEMM; gemm.cc drives them. Each
+// kernels_<isa>.cc is compiled with its ISA's flags, so this header declares
+// plain functions over plain data and nothing an ISA-flagged file could emit
+// a shared inline copy of.
+//
+// Every kernel computes each element of C the same way: one float32
+// accumulator starting at zero, one fused multiply-add per k in increasing k
+// order, then (when accumulating) old C + accumulator. Nothing in that chain
+// depends on the row's position, the number of rows, the tile the row falls
+// in or the ISA, so a row's result depends only on that row of A and on B.
+// The bfloat16 kernel keeps the same structure with VDPBF16PS, one pair of k
+// per step.
+#pragma once
+
+#include <cstdint>
+
+namespace mbserve::cpu_gemm::kernels {
+
+// Columns of B per packed panel (one AVX-512 register of float32).
+inline constexpr int64_t kPanelWidth = 16;
+
+struct GemmArgs {
+  const float* a = nullptr;          // float32 A [m, k], row stride lda
+  const uint16_t* a_bf16 = nullptr;  // bfloat16 A [m, k], row stride lda (bf16 kernel)
+  int64_t lda = 0;
+  const void* b = nullptr;  // packed B: panels of kPanelWidth columns
+  int64_t k = 0;            // depth; even for bfloat16 (zero padded)
+  int64_t n = 0;            // columns of C that are written
+  float* c = nullptr;       // C [m, n], row stride ldc
+  int64_t ldc = 0;
+  bool accumulate = false;  // C = C + A B^T instead of C = A B^T
+};
+
+// C rows [m0, m1) x panels [p0, p1), for each ISA.
+void GemmBlockAvx2(const GemmArgs& args, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
+void GemmBlockAvx512(const GemmArgs& args, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
+void GemmBlockAvx512Bf16(const GemmArgs& args, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
+
+// Rows per tile of each kernel; gemm.cc cuts row chunks in multiples of all.
+inline constexpr int64_t kAvx2Rows = 6;
+inline constexpr int64_t kAvx512Rows = 12;
+
+}  // namespace mbserve::cpu_gemm::kernels
