@@ -35,7 +35,7 @@ def run_system(args, system, task, model_dir, onnx_path, inputs, outputs):
     spec = {"action": "latency", "peer": system, "task": task, "model": model_dir,
             "onnx": onnx_path, "inputs": inputs, "outputs": outputs, "threads": args.threads,
             "warmup": args.warmup, "repeats": args.repeats, "dtype": "float32",
-            "max_batch_tokens": max(LENGTHS[task])}
+            "max_batch_tokens": args.max_batch_tokens}
     if system == "mbserve":
         return peers.run_mbserve(args.build_dir, spec, args.memory_gb, args.timeout)
     return peers.run_peer(spec, args.memory_gb, args.timeout)
@@ -78,6 +78,8 @@ def main():
     parser.add_argument("--shape", choices=sorted(bench_models.SHAPES), default="base")
     parser.add_argument("--model-dir", default=os.path.join(tempfile.gettempdir(), "mbserve-bench"),
                         help="where the checkpoints (<dir>-<shape>-<head>) are made and kept")
+    parser.add_argument("--max-batch-tokens", type=int, default=16384,
+                        help="the engine's batch capacity (the server's default)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=30)
@@ -90,7 +92,8 @@ def main():
     record = bench_record.start_record(args.name, {
         "kind": "latency", "shape": args.shape, "threads": args.threads, "runs": args.runs,
         "warmup": args.warmup, "repeats": args.repeats, "lengths": LENGTHS,
-        "memory_gb_per_system": args.memory_gb, "dtype": "float32"})
+        "memory_gb_per_system": args.memory_gb, "dtype": "float32",
+        "max_batch_tokens": args.max_batch_tokens})
     models = {}
     for task in LENGTHS:
         model_dir = bench_models.make_checkpoint(f"{args.model_dir}-{args.shape}-{task}",

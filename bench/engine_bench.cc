@@ -183,6 +183,7 @@ int Main(int argc, char** argv) {
   nlohmann::json result = args.mode == "throughput"
                               ? Throughput(**engine, args, task, ids, cu, outputs)
                               : Latency(**engine, args, task, ids, cu, outputs);
+  result["kernel"] = (*engine)->kernel_summary();
   result["threads"] = args.threads;
   result["dtype"] = args.dtype;
   if (!args.outputs_out.empty()) {
