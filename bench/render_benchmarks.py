@@ -98,9 +98,23 @@ def render_throughput(record, path):
     return "\n".join(lines)
 
 
+def render_server(record, path):
+    r = record["runs"][0]
+    return "\n".join([
+        header(record, path), "",
+        "| model | workload | clients x inputs per call | engine tokens/s (before, after) "
+        "| end-to-end tokens/s | end-to-end / faster engine pass |",
+        "|---|---|---|---:|---:|---:|",
+        f"| {r['shape']} (hidden {r['hidden']}, {r['layers']} layers) | {r['workload']}, "
+        f"{r['sequences']} sequences, {r['tokens']:,} tokens | {r['clients']} x "
+        f"{r['inputs_per_request']} | {r['engine_runs'][0]:,.0f}, {r['engine_runs'][1]:,.0f} "
+        f"| {r['server_tokens_per_s']:,.0f} | {100 * r['ratio']:.1f}% |"])
+
+
 def render(record, path):
     kind = record["settings"]["kind"]
-    return {"latency": render_latency, "throughput": render_throughput}[kind](record, path)
+    return {"latency": render_latency, "throughput": render_throughput,
+            "server": render_server}[kind](record, path)
 
 
 def main():
