@@ -1,33 +1,41 @@
-"""mbserve's CPU engine against transformers on torch CPU, side by side.
+"""Embedding throughput on CPU: mbserve's engine against transformers (two
+batching strategies) and ONNX Runtime, on the same weights and inputs.
 
-Same random ModernBERT-base-shaped weights (22 layers, hidden 768, fp32),
-same inputs, same thread count. Workloads follow the ModernBERT paper
-(random ids in [100, 16000)):
+Checkpoint: bench/bench_models.py's embedding model (ModernBERT-base shape,
+random float32 weights, mean pooling). Workloads follow the ModernBERT paper
+(random ids in [100, 16000), lengths seeded):
   fixed-512      every sequence 512 tokens
   variable-short lengths ~ N(256, 64) clamped to [32, 512]
   variable-long  lengths ~ N(4096, 1024) clamped to [32, 8192]
-mbserve packs sequences without padding into batches of at most
---max-batch-tokens real tokens; transformers runs them the way users do:
-padded batches of 32 in input order, sdpa attention, torch.inference_mode.
-Throughput counts real (non-padding) tokens only, as the paper does.
+Systems (bench/peers.py), each in its own process under --memory-gb:
+  mbserve              packs sequences without padding, FIFO, into batches of
+                       at most --max-batch-tokens real tokens (bench/engine_bench)
+  mbserve-bfloat16     the same with --dtype bfloat16, on fixed-512 only;
+                       "unsupported" where the CPU has no bfloat16 kernels
+  transformers         padded batches of --batch-size in input order, sdpa,
+                       torch.inference_mode
+  transformers-sorted  sentence-transformers' batching: sorted by length
+  onnxruntime          the exported model, padded batches of --batch-size
+Throughput counts real (non-padding) tokens only, as the paper does. Each
+workload runs --runs times with the systems interleaved; the summary gives
+the median and range, and every system's pooled vectors are checked against
+transformers'.
 
-  .venv/bin/python bench/cpu_engine_bench.py [--threads 2] [--build-dir build]
+  .venv/bin/python bench/cpu_engine_bench.py [--threads 2] [--runs 3]
 """
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import torch
-from safetensors.numpy import save_file
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
-from modernbert_reference import load_reference, make_config, padded_batch, save_checkpoint  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_models  # noqa: E402
+import bench_record  # noqa: E402
+import peers  # noqa: E402
+import render_benchmarks  # noqa: E402
 
 WORKLOADS = {
     # name: (mean, std, low, high)
@@ -35,6 +43,9 @@ WORKLOADS = {
     "variable-short": (256, 64, 32, 512),
     "variable-long": (4096, 1024, 32, 8192),
 }
+# transformers first: its outputs are what the others are checked against.
+SYSTEMS = ("transformers", "mbserve", "mbserve-bfloat16", "transformers-sorted", "onnxruntime")
+BF16_WORKLOADS = ("fixed-512",)
 
 
 def make_lengths(name, count):
@@ -43,81 +54,109 @@ def make_lengths(name, count):
     return torch.normal(float(mean), float(std), (count,), generator=gen).int().clamp(low, high).tolist()
 
 
-def make_base_model(model_dir):
-    if os.path.exists(os.path.join(model_dir, "model.safetensors")):
-        return
-    config = make_config(hidden=768, heads=12, layers=22, intermediate=1152, window=128,
-                         global_every=3, vocab=50368)
-    save_checkpoint(model_dir, config, "model", seed=0)
+def run_system(args, system, model_dir, onnx_path, inputs, outputs):
+    spec = {"action": "throughput", "task": "embed", "model": model_dir, "onnx": onnx_path,
+            "inputs": inputs, "outputs": outputs, "threads": args.threads,
+            "batch_size": args.batch_size, "warmup": 1, "repeats": 1,
+            "max_batch_tokens": args.max_batch_tokens}
+    if system.startswith("mbserve"):
+        spec["dtype"] = "bfloat16" if system == "mbserve-bfloat16" else "float32"
+        return peers.run_mbserve(args.build_dir, spec, args.memory_gb, args.timeout)
+    spec["peer"] = "onnxruntime" if system == "onnxruntime" else "transformers"
+    spec["order"] = "sorted" if system == "transformers-sorted" else "input"
+    return peers.run_peer(spec, args.memory_gb, args.timeout)
 
 
-def run_mbserve(args, model_dir, sequences, workdir):
-    inputs = os.path.join(workdir, "inputs.safetensors")
-    pooled_path = os.path.join(workdir, "pooled.f32")
-    lengths = [len(s) for s in sequences]
-    save_file({"input_ids": np.concatenate(sequences).astype(np.int32),
-               "cu_seqlens": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)}, inputs)
-    binary = os.path.join(args.build_dir, "bench", "engine_bench")
-    out = subprocess.run([binary, "--model", model_dir, "--inputs", inputs,
-                          "--threads", str(args.threads),
-                          "--max-batch-tokens", str(args.max_batch_tokens),
-                          "--pooled-out", pooled_path],
-                         check=True, capture_output=True, text=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    pooled = np.fromfile(pooled_path, dtype=np.float32).reshape(len(sequences), -1)
-    return result, pooled
-
-
-@torch.inference_mode()
-def run_transformers(model, sequences, batch_size):
-    pooled = []
-    model(input_ids=torch.tensor([sequences[0][:64]]))  # warm-up
-    start = time.perf_counter()
-    for i in range(0, len(sequences), batch_size):
-        ids, mask = padded_batch(sequences[i:i + batch_size])
-        hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
-        m = mask.unsqueeze(-1).to(hidden.dtype)
-        pooled.append(((hidden * m).sum(1) / m.sum(1)).numpy())
-    seconds = time.perf_counter() - start
-    return seconds, np.concatenate(pooled)
+def summarize(record, workloads):
+    """Per workload and system: tokens/s over the runs, and mbserve's
+    float32 rate over the system's in the same run."""
+    summary = []
+    for name, (sequences, tokens) in workloads.items():
+        runs = [r for r in record["runs"] if r["workload"] == name]
+        mbserve = {r["run"]: r["tokens_per_second"] for r in runs
+                   if r["system"] == "mbserve" and r["status"] == "ok"}
+        for system in SYSTEMS:
+            mine = [r for r in runs if r["system"] == system]
+            if not mine:
+                continue
+            ok = [r for r in mine if r["status"] == "ok"]
+            diffs = [r["max_abs_diff_vs_transformers"] for r in ok
+                     if r["max_abs_diff_vs_transformers"] is not None]
+            summary.append({
+                "workload": name, "sequences": sequences, "tokens": tokens, "system": system,
+                "tokens_per_second": bench_record.spread([r["tokens_per_second"] for r in ok]),
+                "mbserve_over_system": bench_record.spread(
+                    [mbserve[r["run"]] / r["tokens_per_second"] for r in ok if r["run"] in mbserve]),
+                "max_abs_diff_vs_transformers": max(diffs, default=None),
+                "failures": sorted({r["status"] for r in mine if r["status"] != "ok"})})
+    return summary
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
-    parser.add_argument("--model-dir", default=os.path.join(tempfile.gettempdir(), "mbserve-bench-base"))
+    parser.add_argument("--build-dir", default=os.path.join(bench_record.ROOT, "build"))
+    parser.add_argument("--shape", choices=sorted(bench_models.SHAPES), default="base")
+    parser.add_argument("--model-dir", default=os.path.join(tempfile.gettempdir(), "mbserve-bench"),
+                        help="where the checkpoint (<dir>-<shape>-embed) is made and kept")
     parser.add_argument("--max-batch-tokens", type=int, default=16384)
-    parser.add_argument("--batch-size", type=int, default=32, help="transformers' padded batch size")
+    parser.add_argument("--batch-size", type=int, default=32, help="the peers' batch size")
     parser.add_argument("--sequences", default="fixed-512=64,variable-short=128,variable-long=4",
                         help="sequences per workload, name=count[,...]")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--memory-gb", type=float, default=8.0,
+                        help="address-space limit of each system's process")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per system run")
+    parser.add_argument("--name", default="cpu-throughput", help="result file name prefix")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    make_base_model(args.model_dir)
-    model = load_reference(args.model_dir, "model")
 
-    rows = []
+    workloads = {}
     for item in args.sequences.split(","):
         name, count = item.split("=")
         lengths = make_lengths(name, int(count))
-        rng = np.random.default_rng(0)
-        sequences = [rng.integers(100, 16000, n).tolist() for n in lengths]
-        tokens = sum(lengths)
-        with tempfile.TemporaryDirectory() as workdir:
-            ours, ours_pooled = run_mbserve(args, args.model_dir, sequences, workdir)
-        seconds, ref_pooled = run_transformers(model, sequences, args.batch_size)
-        ref_tps = tokens / seconds
-        rows.append((name, len(sequences), tokens, ours["tokens_per_second"], ref_tps,
-                     ours["tokens_per_second"] / ref_tps, float(np.abs(ours_pooled - ref_pooled).max())))
-        print(f"{name}: done", file=sys.stderr, flush=True)
+        workloads[name] = (len(lengths), sum(lengths))
+    record = bench_record.start_record(args.name, {
+        "kind": "throughput", "shape": args.shape, "threads": args.threads, "runs": args.runs,
+        "sequences": args.sequences, "max_batch_tokens": args.max_batch_tokens,
+        "batch_size": args.batch_size, "memory_gb_per_system": args.memory_gb})
+    model_dir = bench_models.make_checkpoint(f"{args.model_dir}-{args.shape}-embed", args.shape,
+                                             "embed")
+    onnx_path = bench_models.onnx_export(model_dir, "embed", args.memory_gb)
 
-    print(f"\nModernBERT-base shape (22 layers, hidden 768, fp32), {args.threads} threads, "
-          f"mbserve max_batch_tokens {args.max_batch_tokens}, transformers padded batches of "
-          f"{args.batch_size} (sdpa), torch {torch.__version__}\n")
-    print("| workload | sequences | real tokens | mbserve tok/s | transformers tok/s | ratio | max |pooled diff| |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, n, tokens, ours, ref, ratio, diff in rows:
-        print(f"| {name} | {n} | {tokens} | {ours:.0f} | {ref:.0f} | {ratio:.2f}x | {diff:.1e} |")
+    with tempfile.TemporaryDirectory() as workdir:
+        for run in range(1, args.runs + 1):
+            for name, (count, _) in workloads.items():
+                inputs = os.path.join(workdir, f"{name}.safetensors")
+                peers.save_inputs(inputs, bench_models.random_sequences(make_lengths(name, count)))
+                reference = None
+                for system in SYSTEMS:
+                    if system == "mbserve-bfloat16" and name not in BF16_WORKLOADS:
+                        continue
+                    out = os.path.join(workdir, f"{name}-{system}.npy")
+                    result = run_system(args, system, model_dir, onnx_path, inputs, out)
+                    entry = {"run": run, "workload": name, "system": system,
+                             "status": result["status"], "error": result.get("error"),
+                             "tokens_per_second": result.get("tokens_per_second"),
+                             "seconds": result.get("seconds"),
+                             "max_abs_diff_vs_transformers": None}
+                    if result["status"] == "ok":
+                        pooled = np.load(out)
+                        if system == "transformers":
+                            reference = pooled
+                        if reference is not None:
+                            entry["max_abs_diff_vs_transformers"] = float(
+                                np.abs(pooled - reference).max())
+                        if system == "mbserve":
+                            record["kernel_summary"] = result.get("kernel")
+                    record["runs"].append(entry)
+                    print(f"run {run} {name} {system}: {result['status']} "
+                          f"{result.get('tokens_per_second') or result.get('error')}",
+                          file=sys.stderr, flush=True)
+
+    record["summary"] = summarize(record, workloads)
+    path = bench_record.write_record(record)
+    print(render_benchmarks.render(record, path))
 
 
 if __name__ == "__main__":

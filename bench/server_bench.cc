@@ -54,16 +54,26 @@ bool Parse(int argc, char** argv, Args& a) {
     const std::string key = argv[i];
     const char* v = argv[i + 1];
     bool ok = true;
-    if (key == "--model") a.model = v;
-    else if (key == "--workload") a.workload = v;
-    else if (key == "--sequences") ok = absl::SimpleAtoi(v, &a.sequences);
-    else if (key == "--clients") ok = absl::SimpleAtoi(v, &a.clients);
-    else if (key == "--inputs-per-request") ok = absl::SimpleAtoi(v, &a.inputs_per_request);
-    else if (key == "--threads") ok = absl::SimpleAtoi(v, &a.threads);
-    else if (key == "--max-batch-tokens") ok = absl::SimpleAtoi(v, &a.max_batch_tokens);
-    else if (key == "--max-batch-requests") ok = absl::SimpleAtoi(v, &a.max_batch_requests);
-    else if (key == "--max-batch-delay-us") ok = absl::SimpleAtoi(v, &a.max_batch_delay_us);
-    else ok = false;
+    if (key == "--model")
+      a.model = v;
+    else if (key == "--workload")
+      a.workload = v;
+    else if (key == "--sequences")
+      ok = absl::SimpleAtoi(v, &a.sequences);
+    else if (key == "--clients")
+      ok = absl::SimpleAtoi(v, &a.clients);
+    else if (key == "--inputs-per-request")
+      ok = absl::SimpleAtoi(v, &a.inputs_per_request);
+    else if (key == "--threads")
+      ok = absl::SimpleAtoi(v, &a.threads);
+    else if (key == "--max-batch-tokens")
+      ok = absl::SimpleAtoi(v, &a.max_batch_tokens);
+    else if (key == "--max-batch-requests")
+      ok = absl::SimpleAtoi(v, &a.max_batch_requests);
+    else if (key == "--max-batch-delay-us")
+      ok = absl::SimpleAtoi(v, &a.max_batch_delay_us);
+    else
+      ok = false;
     if (!ok) return false;
   }
   return !a.model.empty() && (a.workload == "variable-short" || a.workload == "fixed-512" ||
@@ -79,9 +89,9 @@ std::vector<std::vector<int32_t>> MakeWorkload(const Args& a, int vocab, int max
   std::uniform_int_distribution<int> id(std::min(100, vocab - 1), std::min(16000, vocab) - 1);
   std::vector<std::vector<int32_t>> out(a.sequences);
   for (std::vector<int32_t>& s : out) {
-    int n = a.workload == "fixed-512" ? 512
-                                      : std::clamp(static_cast<int>(length(rng)), 32,
-                                                   long_inputs ? 8192 : 512);
+    int n = a.workload == "fixed-512"
+                ? 512
+                : std::clamp(static_cast<int>(length(rng)), 32, long_inputs ? 8192 : 512);
     s.resize(std::min(n, max_length));
     for (int32_t& t : s) t = id(rng);
   }
@@ -95,9 +105,8 @@ double EngineOnly(Engine& engine, const std::vector<std::vector<int32_t>>& work,
   int64_t tokens = 0;
   while (next < work.size()) {
     PackedBatch batch;
-    while (next < work.size() &&
-           Fits({batch.num_sequences(), batch.num_tokens()},
-                static_cast<int>(work[next].size()), limits)) {
+    while (next < work.size() && Fits({batch.num_sequences(), batch.num_tokens()},
+                                      static_cast<int>(work[next].size()), limits)) {
       batch.Append(work[next++]);
     }
     const std::vector<SequenceTask> tasks(batch.num_sequences(), SequenceTask{});
@@ -203,11 +212,11 @@ int Main(int argc, char** argv) {
   std::printf(
       "{\"workload\":\"%s\",\"sequences\":%d,\"tokens\":%lld,\"hidden\":%d,\"layers\":%d,"
       "\"clients\":%d,\"inputs_per_request\":%d,\"threads\":%d,\"engine_tokens_per_s\":%.1f,"
-      "\"engine_runs\":[%.1f,%.1f],\"server_tokens_per_s\":%.1f,\"ratio\":%.3f}\n",
+      "\"engine_runs\":[%.1f,%.1f],\"server_tokens_per_s\":%.1f,\"ratio\":%.3f,"
+      "\"kernel\":\"%s\"}\n",
       a.workload.c_str(), a.sequences, static_cast<long long>(total), model.hidden_size,
       model.num_layers, a.clients, a.inputs_per_request, a.threads, engine_tps, engine_before,
-      engine_after, server_tps,
-      server_tps / engine_tps);
+      engine_after, server_tps, server_tps / engine_tps, (*engine)->kernel_summary().c_str());
   return 0;
 }
 

@@ -20,6 +20,9 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_record  # noqa: E402
+import render_benchmarks  # noqa: E402
 
 SHAPES = {"tiny": (64, 4, 3, 96), "small": (384, 6, 10, 576), "base": (768, 12, 22, 1152)}
 
@@ -54,6 +57,10 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     args = parser.parse_args()
 
+    record = bench_record.start_record(f"server-{args.shape}", {
+        "kind": "server", "shape": args.shape, "workload": args.workload,
+        "sequences": args.sequences, "clients": args.clients,
+        "inputs_per_request": args.inputs_per_request, "threads": args.threads})
     model = os.path.join(args.build_dir, "bench", f"server_bench_{args.shape}")
     make_model(args.shape, model, args.build_dir)
     command = [os.path.join(args.build_dir, "bench", "server_bench"), "--model", model,
@@ -65,12 +72,10 @@ def main():
         sys.exit(f"server_bench failed ({run.returncode}):\n{run.stderr}")
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["shape"] = args.shape
-    print(json.dumps(result))
-    print(f"| {args.shape} (hidden {result['hidden']}, {result['layers']} layers) | "
-          f"{args.workload} | {result['sequences']} seq, {result['tokens']} tokens | "
-          f"{args.clients} x {args.inputs_per_request} | {args.threads} | "
-          f"{result['engine_tokens_per_s']:.0f} | {result['server_tokens_per_s']:.0f} | "
-          f"{100 * result['ratio']:.1f}% |")
+    record["kernel_summary"] = result["kernel"]
+    record["runs"].append(result)
+    path = bench_record.write_record(record)
+    print(render_benchmarks.render(record, path))
 
 
 if __name__ == "__main__":

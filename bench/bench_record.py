@@ -1,0 +1,97 @@
+"""What every CPU benchmark records beside its numbers, and where it writes them.
+
+A result file is bench/results/<name>-<UTC date and time>.json holding the
+machine (CPU model and the SIMD flags the kernels dispatch on, cores, load
+average before and after), the commit, library versions, the settings and
+every run's raw numbers; bench/render_benchmarks.py turns such files into
+the tables of docs/BENCHMARKS.md.
+"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS_DIR = os.path.join(ROOT, "bench", "results")
+# The flags the CPU kernels choose their path by.
+SIMD_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")
+
+
+def _git(*args):
+    return subprocess.run(["git", "-C", ROOT, *args], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def _cpu():
+    model, flags = "unknown", set()
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown":
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    return model, [flag for flag in SIMD_FLAGS if flag in flags]
+
+
+def _versions():
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for name in ("torch", "transformers", "onnxruntime"):
+        try:
+            versions[name] = __import__(name).__version__
+        except ImportError:
+            versions[name] = None
+    return versions
+
+
+def start_record(name, settings):
+    """The metadata of a benchmark run, taken before it starts."""
+    model, flags = _cpu()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return {
+        "benchmark": name,
+        "date": now.isoformat(timespec="seconds"),
+        "commit": _git("rev-parse", "HEAD"),
+        # Uncommitted changes to tracked files outside bench/results make the
+        # commit an approximation of what ran; say so.
+        "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no",
+                                         "--", ".", ":!bench/results")),
+        "cpu": model,
+        "cpu_simd_flags": flags,
+        "cpu_cores": os.cpu_count(),
+        "load_average_before": os.getloadavg(),
+        "kernel_summary": None,  # filled from the engine's own report
+        "versions": _versions(),
+        "settings": settings,
+        "runs": [],
+    }
+
+
+def write_record(record):
+    """Writes the record with the closing load average; returns the path."""
+    record["load_average_after"] = os.getloadavg()
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    stamp = datetime.datetime.fromisoformat(record["date"]).strftime("%Y-%m-%dT%H%MZ")
+    path = os.path.join(RESULTS_DIR, f"{record['benchmark']}-{stamp}.json")
+    with open(path, "w") as f:
+        json.dump(record, f, indent=1)
+        f.write("\n")
+    return path
+
+
+def spread(values):
+    """Median and range of one number over repeated runs."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {"median": float(np.median(values)), "min": float(min(values)),
+            "max": float(max(values)), "runs": len(values)}
+
+
+def percentiles(seconds):
+    """p50 and p99 of one run's per-call times (numpy's linear interpolation:
+    with fewer than 100 calls p99 lies between the two slowest)."""
+    return {"p50": float(np.percentile(seconds, 50)), "p99": float(np.percentile(seconds, 99))}

@@ -1,0 +1,127 @@
+"""Markdown tables for docs/BENCHMARKS.md from result files in bench/results
+(written by bench/cpu_latency_bench.py and bench/cpu_engine_bench.py), so
+that every number in the doc is traceable to a committed raw file.
+
+  .venv/bin/python bench/render_benchmarks.py bench/results/cpu-latency-*.json ...
+"""
+import json
+import os
+import sys
+
+FAILURE_WORDS = {"oom": "out of memory", "failed": "failed", "timeout": "timed out",
+                 "unsupported": "unsupported"}
+
+
+def _range(cell, scale=1.0, digits=1, suffix=""):
+    if cell is None:
+        return "–"
+    median, low, high = (cell[k] * scale for k in ("median", "min", "max"))
+    if cell["runs"] == 1:
+        return f"{median:,.{digits}f}{suffix}"
+    return f"{median:,.{digits}f}{suffix} ({low:,.{digits}f}–{high:,.{digits}f})"
+
+
+def _diff(value):
+    return "–" if value is None else f"{value:.1e}"
+
+
+def _failure(entry, record):
+    words = [FAILURE_WORDS.get(f, f) for f in entry["failures"]]
+    if "oom" in entry["failures"]:
+        words = [w + f" ({record['settings']['memory_gb_per_system']:g} GiB limit)"
+                 if w == "out of memory" else w for w in words]
+    return ", ".join(words)
+
+
+def header(record, path):
+    load = record["load_average_before"], record["load_average_after"]
+    versions = record["versions"]
+    return (f"Raw results: `{os.path.relpath(path)}` (commit {record['commit'][:7]}"
+            f"{', with uncommitted changes' if record['uncommitted_changes'] else ''}, "
+            f"{record['date']}). Machine: {record['cpu']}, {record['cpu_cores']} cores, "
+            f"SIMD {' '.join(record['cpu_simd_flags']) or 'none of note'}; "
+            f"1-minute load average {load[0][0]:.1f} before, {load[1][0]:.1f} after. "
+            f"mbserve kernels: {record['kernel_summary'] or 'not reported by this build'}. "
+            f"{record['settings']['threads']} threads for every system; torch "
+            f"{versions['torch']}, transformers {versions['transformers']}, onnxruntime "
+            f"{versions['onnxruntime']}.")
+
+
+def render_latency(record, path):
+    s = record["settings"]
+    rows = {(e["task"], e["tokens"], e["system"]): e for e in record["summary"]}
+    lines = [header(record, path), "",
+             f"Milliseconds per call, batch of one; p50 and p99 of {s['repeats']} timed calls "
+             f"after {s['warmup']} warm-up calls; each cell is the median over {s['runs']} "
+             f"runs (min–max). \"x mbserve\" is the system's p50 over mbserve's in the "
+             f"same run (above 1: mbserve is faster).", "",
+             "| head | tokens | mbserve p50 | mbserve p99 | transformers p50 | transformers p99 "
+             "| transformers x mbserve | ONNX Runtime p50 | ONNX Runtime p99 "
+             "| ONNX Runtime x mbserve | max abs diff vs transformers (mbserve / ORT) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for task, lengths in s["lengths"].items():
+        for length in lengths:
+            cells = [{"embed": "embedding (mean)", "classify": "2-label classifier"}[task],
+                     str(length)]
+            for system in ("mbserve", "transformers", "onnxruntime"):
+                e = rows[(task, length, system)]
+                if e["p50_seconds"] is None:
+                    cells += [_failure(e, record), "", ""] if system != "mbserve" else [
+                        _failure(e, record), ""]
+                    continue
+                cells += [_range(e["p50_seconds"], 1e3), _range(e["p99_seconds"], 1e3)]
+                if system != "mbserve":
+                    cells.append(_range(e["p50_over_mbserve"], digits=2, suffix="x"))
+            cells.append(f"{_diff(rows[(task, length, 'mbserve')]['max_abs_diff_vs_transformers'])}"
+                         f" / {_diff(rows[(task, length, 'onnxruntime')]['max_abs_diff_vs_transformers'])}")
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_throughput(record, path):
+    s = record["settings"]
+    lines = [header(record, path), "",
+             f"Real (non-padding) tokens per second, median over {s['runs']} runs "
+             f"(min–max). \"mbserve x\" is mbserve float32's rate over the system's in "
+             f"the same run (above 1: mbserve is faster).", "",
+             "| workload | sequences | real tokens | system | tokens/s | mbserve x | "
+             "max abs pooled diff vs transformers |",
+             "|---|---:|---:|---|---:|---:|---:|"]
+    for e in record["summary"]:
+        rate = (_range(e["tokens_per_second"], digits=0) if e["tokens_per_second"]
+                else _failure(e, record))
+        ratio = (_range(e["mbserve_over_system"], digits=2, suffix="x")
+                 if e["system"] != "mbserve" else "")
+        lines.append(f"| {e['workload']} | {e['sequences']} | {e['tokens']:,} | "
+                     f"{e['system']} | {rate} | {ratio} | "
+                     f"{'(reference)' if e['system'] == 'transformers' else _diff(e['max_abs_diff_vs_transformers'])} |")
+    return "\n".join(lines)
+
+
+def render_server(record, path):
+    r = record["runs"][0]
+    return "\n".join([
+        header(record, path), "",
+        "| model | workload | clients x inputs per call | engine tokens/s (before, after) "
+        "| end-to-end tokens/s | end-to-end / faster engine pass |",
+        "|---|---|---|---:|---:|---:|",
+        f"| {r['shape']} (hidden {r['hidden']}, {r['layers']} layers) | {r['workload']}, "
+        f"{r['sequences']} sequences, {r['tokens']:,} tokens | {r['clients']} x "
+        f"{r['inputs_per_request']} | {r['engine_runs'][0]:,.0f}, {r['engine_runs'][1]:,.0f} "
+        f"| {r['server_tokens_per_s']:,.0f} | {100 * r['ratio']:.1f}% |"])
+
+
+def render(record, path):
+    kind = record["settings"]["kind"]
+    return {"latency": render_latency, "throughput": render_throughput,
+            "server": render_server}[kind](record, path)
+
+
+def main():
+    for path in sys.argv[1:]:
+        with open(path) as f:
+            print(render(json.load(f), path) + "\n")
+
+
+if __name__ == "__main__":
+    main()
