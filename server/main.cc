@@ -29,9 +29,8 @@ void LogSummary(const ServerConfig& config, const mbserve::server::Server& serve
                 int metrics_port) {
   const mbserve::server::ServedModel& model = server.model();
   SPDLOG_INFO("mbserve {} serving {} ({}, hidden {}, {} layers, {} labels) on {} {}",
-              mbserve::server::kServerVersion, model.name, model.architecture,
-              model.hidden_size, model.num_layers, model.labels.size(), model.device,
-              model.dtype);
+              mbserve::server::kServerVersion, model.name, model.architecture, model.hidden_size,
+              model.num_layers, model.labels.size(), model.device, model.dtype);
   SPDLOG_INFO(
       "limits: max input {} tokens, batch {} tokens / {} sequences / {} us delay, {} concurrent "
       "requests, {} inputs per request, {} tokenization workers, {} byte messages",
@@ -55,12 +54,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::vector<std::string> args(argv + 1, argv + argc);
+  if (mbserve::server::HelpRequested(args)) {
+    std::fputs(mbserve::server::ConfigHelp().c_str(), stdout);
+    return 0;
+  }
   absl::StatusOr<ServerConfig> config =
       mbserve::server::ParseConfig(args, mbserve::server::ProcessEnv());
   if (!config.ok()) {
-    const bool help = absl::IsNotFound(config.status());
-    std::fprintf(help ? stdout : stderr, "%s\n", std::string(config.status().message()).c_str());
-    return help ? 0 : 2;
+    std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 2;
   }
   mbserve::server::SetUpLogging(config->log_format, config->log_level);
 
