@@ -38,6 +38,8 @@ class Server {
 
   int port() const { return port_; }
   const ServedModel& model() const { return model_; }
+  // What a front end needs to create Calls (server/call.h) on this server.
+  ServingContext& serving() { return serving_; }
 
   // Runs one batch of config.warmup_tokens tokens through the batcher.
   absl::Status WarmUp();
@@ -48,8 +50,8 @@ class Server {
   void Shutdown();
 
  private:
-  Server(const ServerConfig& config, ServedModel model, Engine& engine,
-         const Tokenizer& tokenizer, Metrics& metrics);
+  Server(const ServerConfig& config, ServedModel model, Engine& engine, const Tokenizer& tokenizer,
+         Metrics& metrics);
 
   const ServerConfig config_;
   const ServedModel model_;
