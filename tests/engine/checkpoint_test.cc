@@ -198,6 +198,24 @@ TEST_F(CheckpointTest, MissingTensorAndWrongShapeNameTheTensor) {
       HasSubstr("layers.1.mlp.Wi.weight has shape [64, 192] but the config implies [192, 64]"));
 }
 
+TEST_F(CheckpointTest, IntegerTensorsAreReadButNeverAsWeights) {
+  auto tensors = ReadTensors(dir_ / "model.safetensors");
+  // An int64 index buffer beside the weights, as BERT checkpoints store
+  // position_ids, does not stop the load.
+  tensors["embeddings.position_ids"] = {"I64", {1, 4}, std::string(32, '\0')};
+  WriteSafetensors(dir_ / "model.safetensors", tensors);
+  EXPECT_TRUE(CreateStatus().ok()) << CreateStatus();
+
+  ASSERT_TRUE(tensors.count("model.final_norm.weight"));
+  const int64_t h = tensors["model.final_norm.weight"].shape[0];
+  tensors["model.final_norm.weight"] = {"I64", {h}, std::string(h * 8, '\0')};
+  WriteSafetensors(dir_ / "model.safetensors", tensors);
+  absl::Status status = CreateStatus();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("final_norm.weight is stored as int64; weights must be floating point"));
+}
+
 TEST_F(CheckpointTest, ShardIndexNamesMissingShard) {
   fs::remove(dir_ / "model.safetensors");
   WriteFile(
