@@ -43,7 +43,12 @@ RUN apt-get update \
       python3-pip unzip \
  && rm -rf /var/lib/apt/lists/*
 COPY deploy/docker/install_cuda_wheels.sh /usr/local/sbin/
-RUN install_cuda_wheels.sh /usr/local/cuda
+# Behind a proxy that re-signs TLS, pip needs the proxy's CA: pass a PEM
+# bundle as the build secret "pip-ca" (--secret id=pip-ca,src=FILE). It is
+# mounted for this step only and stays out of every layer.
+RUN --mount=type=secret,id=pip-ca \
+    if [ -f /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
+ && install_cuda_wheels.sh /usr/local/cuda
 # sm_80 (A100) and sm_90 (H100/H200); pass e.g. "80;86;89;90" for more.
 ARG CUDA_ARCHITECTURES="80;90"
 ENV MBSERVE_CMAKE_ARGS="-DMBSERVE_WITH_CUDA=ON -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc -DMBSERVE_CUDA_ARCHITECTURES=${CUDA_ARCHITECTURES}"

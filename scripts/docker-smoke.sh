@@ -114,9 +114,16 @@ if [[ ! -f ${model}/config.json ]]; then
   "${python}" tests/reference/make_tiny_model.py --out "${model}" --head cls >/dev/null
 fi
 
+# The CA bundle pip uses here, lent to the CUDA build's wheel download (a
+# TLS-inspecting proxy's CA is in it where there is one).
+pip_ca="${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}"
+secret_args=()
+[[ -f ${pip_ca} ]] && secret_args=(--secret "id=pip-ca,src=${pip_ca}")
+
 build_image() {  # VARIANT
   local began=${SECONDS}
-  "${docker}" build --build-arg VARIANT="$1" -t "mbserve:$1" . > "${work}/build-$1.log" 2>&1 ||
+  "${docker}" build "${secret_args[@]}" --build-arg VARIANT="$1" -t "mbserve:$1" . \
+    > "${work}/build-$1.log" 2>&1 ||
     { tail -30 "${work}/build-$1.log" >&2; fail "docker build of mbserve:$1 (log: ${work}/build-$1.log)"; }
   say "mbserve:$1 built in $((SECONDS - began)) s," \
     "$(( $("${docker}" image inspect -f '{{.Size}}' "mbserve:$1") / 1000000 )) MB"

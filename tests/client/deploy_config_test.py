@@ -293,7 +293,7 @@ class DockerfileTest(unittest.TestCase):
         self.assertIn("FROM debian:bookworm-slim AS runtime-base-cuda", self.dockerfile)
         self.assertIn("FROM debian:bookworm-slim AS runtime-base-cpu", self.dockerfile)
         self.assertIn("ARG VARIANT=cuda", self.dockerfile)
-        self.assertIn("RUN install_cuda_wheels.sh /usr/local/cuda", self.dockerfile)
+        self.assertIn("install_cuda_wheels.sh /usr/local/cuda", self.dockerfile)
         self.assertNotIn("nvidia/cuda", self.dockerfile)  # NVIDIA's registry is not needed
 
     def test_needs_no_frontend_from_a_registry(self):
