@@ -27,6 +27,14 @@ testing::FixtureCase CaseWithHead(const std::string& set_dir, const std::string&
   return {};
 }
 
+// The status of the batch's only sequence: the batch's own when it fails as
+// a whole, else the sequence's.
+absl::Status SequenceStatus(Engine& engine, const PackedBatch& batch, const SequenceTask& task) {
+  auto result = engine.Run(batch, {&task, 1});
+  if (!result.ok()) return result.status();
+  return result->statuses[0];
+}
+
 std::vector<float> States(Engine& engine, const PackedBatch& batch) {
   const SequenceTask task{OutputKind::kTokenEmbeddings};
   auto out = engine.Run(batch, {&task, 1});
@@ -51,10 +59,11 @@ TEST(TokenTypesTest, BertEmbedsTypesAndRejectsOutOfRange) {
   EXPECT_NE(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)))
       << "segment B must change the states";
 
+  // A bad type fails its own sequence (Engine::Run's per-sequence status).
   PackedBatch bad;
   bad.Append(kIds, std::vector<int32_t>{0, 0, 0, 0, 0, 2, 0, 0});
   const SequenceTask task{OutputKind::kTokenEmbeddings};
-  absl::Status status = (*engine)->Run(bad, {&task, 1}).status();
+  absl::Status status = SequenceStatus(**engine, bad, task);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(),
               HasSubstr("token 5 has token_type_id 2; the model has types [0, 2)"));
@@ -66,7 +75,7 @@ TEST(TokenTypesTest, BertEmbedsTypesAndRejectsOutOfRange) {
   EXPECT_THAT(status.message(), HasSubstr("token_type_ids do not match the token ids"));
 
   const SequenceTask classify{OutputKind::kClassLogits};
-  status = (*engine)->Run(single, {&classify, 1}).status();
+  status = SequenceStatus(**engine, single, classify);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("BertModel has no classification head"));
 }
@@ -78,7 +87,7 @@ TEST(TokenTypesTest, BertClassifierHasNoMaskedLmHead) {
   PackedBatch batch;
   batch.Append(kIds);
   const SequenceTask task{OutputKind::kMaskedLmLogits};
-  absl::Status status = (*engine)->Run(batch, {&task, 1}).status();
+  absl::Status status = SequenceStatus(**engine, batch, task);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(status.message(), HasSubstr("BertForSequenceClassification has no masked-LM head"));
 }
