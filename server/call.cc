@@ -75,7 +75,8 @@ void Call::Tokenize() {
     lengths_.push_back(static_cast<int>(input.ids.size()));
     truncated_.push_back(input.truncated);
     sequences.push_back(QueuedSequence{self, static_cast<int>(sequences.size()),
-                                       std::move(input.ids), plan_.task, tokenized_});
+                                       std::move(input.ids), std::move(input.type_ids), plan_.task,
+                                       tokenized_});
   }
   {
     std::lock_guard lock(mu_);

@@ -25,6 +25,9 @@ absl::Status CheckInputCount(absl::string_view field, int count, int max_client_
 
 struct PreparedInput {
   std::vector<int32_t> ids;
+  // Segment of each token, as long as ids: 1 for the second text of a pair
+  // (BERT's token_type_ids), 0 everywhere else.
+  std::vector<int32_t> type_ids;
   bool truncated = false;
 };
 
