@@ -98,6 +98,14 @@ absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const
   return input;
 }
 
+absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt) {
+  absl::StatusOr<Encoding> encoding = tokenizer.Encode(prompt);
+  if (!encoding.ok()) return Named("prompt", encoding.status());
+  int length = static_cast<int>(encoding->ids.size());
+  if (length > 0 && encoding->special_tokens_mask.back() == 1) --length;
+  return length;
+}
+
 absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size) {
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ids[i] >= static_cast<uint32_t>(vocab_size)) {

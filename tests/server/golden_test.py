@@ -224,6 +224,41 @@ class ModernBertEmbedderTest(ServedModelTest):
                          f"truncation {side}")
 
 
+class ModernBertEmbedderWithoutPromptTest(ServedModelTest):
+    """The same weights with include_prompt=false: the prompt's tokens are
+    left out of the mean."""
+
+    @classmethod
+    def setUpClass(cls):
+        from sentence_transformers import SentenceTransformer
+        cls.folder = os.path.join(ARGS.models, "modernbert_embedder_no_prompt")
+        cls.reference = SentenceTransformer(cls.folder, device="cpu")
+        cls.with_prompt = SentenceTransformer(os.path.join(ARGS.models, "modernbert_embedder"),
+                                              device="cpu")
+        super().setUpClass()
+
+    def test_prompt_left_out_of_the_mean(self):
+        want = st_encode(self.reference, TEXTS, prompt_name="query")
+        assert_close(self, self.embed(TEXTS, prompt_name="query", normalize=False), want,
+                     "prompt_name=query")
+        # The check can fail: pooling the prompt too gives other vectors.
+        pooled_with_prompt = st_encode(self.with_prompt, TEXTS, prompt_name="query")
+        self.assertGreater(np.max(np.abs(want - pooled_with_prompt)), 100 * MAX_ABS_DIFF)
+
+    def test_literal_prompt_normalized_and_truncated(self):
+        texts = [LONG_TEXT] + TEXTS
+        for side in ["right", "left"]:
+            assert_close(self, self.embed(texts, prompt_text="search_document: ", normalize=True,
+                                          truncation_direction=side),
+                         st_encode(self.reference, texts, prompt="search_document: ",
+                                   normalize_embeddings=True, truncation_side=side),
+                         f"prompt_text, truncation {side}")
+
+    def test_without_prompt_everything_is_pooled(self):
+        assert_close(self, self.embed(TEXTS, normalize=False), st_encode(self.reference, TEXTS),
+                     "no prompt")
+
+
 class ModernBertClassifierTest(ServedModelTest):
     """ModernBertForSequenceClassification (3 labels, mean classifier pooling)
     on the real tokenizer, random weights, against transformers."""
