@@ -75,6 +75,7 @@ class EngineImpl final : public Engine {
     MBSERVE_RETURN_IF_ERROR(model_->Encode(batch));
     std::vector<std::vector<float>> outputs(tasks.size());
     MBSERVE_RETURN_IF_ERROR(CollectPooled(tasks, outputs));
+    MBSERVE_RETURN_IF_ERROR(CollectMeansFromOffset(batch, tasks, outputs));
     MBSERVE_RETURN_IF_ERROR(CollectClassLogits(tasks, outputs));
     MBSERVE_RETURN_IF_ERROR(CollectTokenOutputs(batch, tasks, outputs));
     return outputs;
@@ -128,6 +129,10 @@ class EngineImpl final : public Engine {
     const ModelConfig& config = model_->config();
     const int length = batch.sequence_length(b);
     if (length <= 0) return absl::InvalidArgumentError("the sequence is empty");
+    if (task.pool_from < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("pool_from is ", task.pool_from, "; it must be at least 0"));
+    }
     if (length > config.max_position_embeddings) {
       return absl::InvalidArgumentError(absl::StrCat("the sequence has ", length,
                                                      " tokens; the model accepts at most ",
@@ -184,21 +189,60 @@ class EngineImpl final : public Engine {
     return absl::OkStatus();
   }
 
+  // A mean that skips the first pool_from tokens: not the pooling kernel's
+  // (it pools whole sequences) but CollectMeansFromOffset's.
+  static bool MeanFromOffset(const SequenceTask& task) {
+    return task.kind == OutputKind::kPooledEmbedding && task.pooling == Pooling::kMean &&
+           task.pool_from > 0;
+  }
+
   absl::Status CollectPooled(std::span<const SequenceTask> tasks,
                              std::vector<std::vector<float>>& outputs) {
     for (Pooling pooling : {Pooling::kCls, Pooling::kMean}) {
       for (bool normalize : {false, true}) {
-        bool wanted = false;
-        for (const SequenceTask& task : tasks) {
-          wanted |= task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
-                    task.normalize == normalize;
-        }
-        if (!wanted) continue;
-        MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
-        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, outputs, [&](const SequenceTask& task) {
+        const auto wants = [&](const SequenceTask& task) {
           return task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
-                 task.normalize == normalize;
-        }));
+                 task.normalize == normalize && !MeanFromOffset(task);
+        };
+        if (std::none_of(tasks.begin(), tasks.end(), wants)) continue;
+        MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
+        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, outputs, wants));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Means over tokens [pool_from, length) of the final hidden states, on the
+  // host: only calls whose model leaves the prompt out of pooling take this
+  // path, and it costs one copy of the sequence's states.
+  absl::Status CollectMeansFromOffset(const PackedBatch& batch, std::span<const SequenceTask> tasks,
+                                      std::vector<std::vector<float>>& outputs) {
+    const int64_t h = model_->config().hidden_size;
+    std::vector<float> rows;
+    for (size_t b = 0; b < tasks.size(); ++b) {
+      if (!MeanFromOffset(tasks[b])) continue;
+      const int64_t length = batch.sequence_length(static_cast<int>(b));
+      const int64_t count = std::max<int64_t>(0, length - tasks[b].pool_from);
+      std::vector<double> sum(h, 0.0);
+      if (count > 0) {
+        rows.clear();
+        MBSERVE_RETURN_IF_ERROR(
+            ReadRows(model_->hidden(), batch.cu_seqlens[b] + tasks[b].pool_from, count, rows));
+        for (int64_t t = 0; t < count; ++t) {
+          for (int64_t c = 0; c < h; ++c) sum[c] += rows[t * h + c];
+        }
+      }
+      std::vector<float>& out = outputs[b];
+      out.resize(h);
+      double squares = 0.0;
+      for (int64_t c = 0; c < h; ++c) {
+        out[c] = count > 0 ? static_cast<float>(sum[c] / static_cast<double>(count)) : 0.0f;
+        squares += static_cast<double>(out[c]) * out[c];
+      }
+      if (tasks[b].normalize) {
+        // As L2Normalize: divided by the norm, at least 1e-12.
+        const float norm = static_cast<float>(std::max(std::sqrt(squares), 1e-12));
+        for (float& value : out) value /= norm;
       }
     }
     return absl::OkStatus();

@@ -42,6 +42,11 @@ struct SequenceTask {
   OutputKind kind = OutputKind::kPooledEmbedding;
   Pooling pooling = Pooling::kMean;  // kPooledEmbedding only
   bool normalize = true;             // kPooledEmbedding only
+  // Mean pooling only: the first pool_from tokens are left out of the mean,
+  // as sentence-transformers leaves out the prompt when its Pooling sets
+  // include_prompt=false. From pool_from at or past the sequence's end the
+  // mean is a zero vector, as there.
+  int pool_from = 0;
 };
 
 // Results of one batch, per sequence: statuses[b] is OK and outputs[b]

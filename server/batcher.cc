@@ -74,7 +74,7 @@ std::vector<Batcher::Outcome> Batcher::FillOpenBatch(Clock::time_point now) {
       break;
     } else {
       if (open_.members.empty()) open_.oldest = next.enqueued;
-      open_.packed.Append(next.ids);
+      open_.packed.Append(next.ids, next.type_ids);
       open_.members.push_back(Member{std::move(next.sink), next.index, next.task});
       queue_.pop_front();
       continue;

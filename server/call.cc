@@ -74,8 +74,11 @@ void Call::Tokenize() {
   for (PreparedInput& input : *prepared) {
     lengths_.push_back(static_cast<int>(input.ids.size()));
     truncated_.push_back(input.truncated);
+    SequenceTask task = plan_.task;
+    task.pool_from = input.pool_from;
     sequences.push_back(QueuedSequence{self, static_cast<int>(sequences.size()),
-                                       std::move(input.ids), plan_.task, tokenized_});
+                                       std::move(input.ids), std::move(input.type_ids), task,
+                                       tokenized_});
   }
   {
     std::lock_guard lock(mu_);

@@ -40,6 +40,8 @@ absl::Status PlanEmbed(const CallRequest& request, const ServedModel& model, Cal
   plan.task.pooling = request.pooling.value_or(model.pooling);
   // The server normalizes after Matryoshka truncation (postprocess.h).
   plan.task.normalize = false;
+  plan.mean_without_prompt =
+      !model.include_prompt && plan.task.pooling == Pooling::kMean && !plan.prompt.empty();
 
   const bool explicit_prompt = !std::holds_alternative<std::monostate>(request.prompt);
   for (size_t i = 0; i < request.inputs.size(); ++i) {
@@ -86,6 +88,12 @@ absl::StatusOr<CallPlan> PlanCall(const CallRequest& request, const ServedModel&
 absl::StatusOr<std::vector<PreparedInput>> PrepareInputs(const CallRequest& request,
                                                          const CallPlan& plan,
                                                          const Tokenizer& tokenizer) {
+  int prompt_length = 0;
+  if (plan.mean_without_prompt) {
+    absl::StatusOr<int> length = PromptLength(tokenizer, plan.prompt);
+    if (!length.ok()) return length.status();
+    prompt_length = *length;
+  }
   std::vector<PreparedInput> prepared;
   prepared.reserve(request.inputs.size());
   for (size_t i = 0; i < request.inputs.size(); ++i) {
@@ -94,6 +102,7 @@ absl::StatusOr<std::vector<PreparedInput>> PrepareInputs(const CallRequest& requ
     absl::StatusOr<PreparedInput> one;
     if (const auto* text = std::get_if<std::string>(&input)) {
       one = PrepareText(tokenizer, name, plan.prompt, *text, plan.limits);
+      if (one.ok()) one->pool_from = prompt_length;
     } else if (const auto* pair = std::get_if<TextPair>(&input)) {
       one = PreparePair(tokenizer, name, pair->first, pair->second, plan.limits);
     } else {

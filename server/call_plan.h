@@ -8,11 +8,11 @@
 
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
-#include "tokenizer/tokenizer.h"
 #include "server/call_request.h"
 #include "server/config.h"
 #include "server/input_prep.h"
 #include "server/served_model.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 
@@ -20,6 +20,9 @@ namespace mbserve::server {
 // defaults are filled in.
 struct CallPlan {
   std::string prompt;  // prepended to every text input
+  // The model's Pooling sets include_prompt=false and the call mean-pools
+  // with a prompt: its tokens are left out of the mean.
+  bool mean_without_prompt = false;
   InputLimits limits;
   SequenceTask task;   // what the engine computes for each input
   int dimensions = 0;  // kEmbed: components kept; 0 keeps all

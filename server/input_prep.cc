@@ -38,6 +38,7 @@ absl::StatusOr<PreparedInput> EncodeWithinLimit(absl::string_view name, const En
     input.truncated = true;
   }
   input.ids = std::move(encoding->ids);
+  input.type_ids = std::move(encoding->type_ids);
   return input;
 }
 
@@ -86,17 +87,23 @@ absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const
   }
   const int max_length = limits.max_input_length;
   PreparedInput input;
-  if (static_cast<int>(ids.size()) <= max_length) {
-    input.ids.assign(ids.begin(), ids.end());
-    return input;
+  if (static_cast<int>(ids.size()) > max_length) {
+    if (!limits.truncation.enabled) return TooLong(name, ids.size(), max_length);
+    input.truncated = true;
+    ids = limits.truncation.direction == TruncationDirection::kRight ? ids.first(max_length)
+                                                                     : ids.last(max_length);
   }
-  if (!limits.truncation.enabled) return TooLong(name, ids.size(), max_length);
-  input.truncated = true;
-  const auto kept = limits.truncation.direction == TruncationDirection::kRight
-                        ? ids.first(max_length)
-                        : ids.last(max_length);
-  input.ids.assign(kept.begin(), kept.end());
+  input.ids.assign(ids.begin(), ids.end());
+  input.type_ids.assign(ids.size(), 0);
   return input;
+}
+
+absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt) {
+  absl::StatusOr<Encoding> encoding = tokenizer.Encode(prompt);
+  if (!encoding.ok()) return Named("prompt", encoding.status());
+  int length = static_cast<int>(encoding->ids.size());
+  if (length > 0 && encoding->special_tokens_mask.back() == 1) --length;
+  return length;
 }
 
 absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size) {

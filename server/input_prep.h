@@ -25,7 +25,11 @@ absl::Status CheckInputCount(absl::string_view field, int count, int max_client_
 
 struct PreparedInput {
   std::vector<int32_t> ids;
+  // Segment of each token, as long as ids: 1 for the second text of a pair
+  // (BERT's token_type_ids), 0 everywhere else.
+  std::vector<int32_t> type_ids;
   bool truncated = false;
+  int pool_from = 0;  // SequenceTask::pool_from: the prompt's tokens, when left out
 };
 
 struct InputLimits {
@@ -43,6 +47,11 @@ absl::StatusOr<PreparedInput> PreparePair(const Tokenizer& tokenizer, absl::stri
                                           const InputLimits& limits);
 absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const uint32_t> ids,
                                          const InputLimits& limits);
+
+// How many leading tokens sentence-transformers counts as the prompt when
+// its Pooling leaves the prompt out (include_prompt=false): the prompt
+// encoded alone with its special tokens, less a trailing special token.
+absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt);
 
 // Every id below vocab_size; errors name the id ("<name>[7] is 99999").
 absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size);

@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "engine/model/json_util.h"
-#include "spdlog/spdlog.h"
 
 namespace mbserve::server {
 namespace {
@@ -66,6 +65,7 @@ absl::StatusOr<ServedModel> DescribeModel(const Engine& engine, const Tokenizer&
   served.vocab_size = std::min(model.vocab_size, tokenizer.vocab_size());
   served.pooling = config.pooling.value_or(st.pooling.value_or(model.classifier_pooling));
   served.normalize = st.normalize;
+  served.include_prompt = st.include_prompt;
   served.prompts = st.prompts;
   if (model.head == HeadKind::kSequenceClassification) served.labels = model.id2label;
   served.dtype = DTypeName(engine.options().dtype);
@@ -98,11 +98,6 @@ absl::StatusOr<ServedModel> DescribeModel(const Engine& engine, const Tokenizer&
     served.default_prompt = it->second;
   }
   if (!config.default_prompt.empty()) served.default_prompt = config.default_prompt;
-  if (!st.include_prompt) {
-    SPDLOG_WARN(
-        "1_Pooling/config.json sets include_prompt=false, which the engine does not support: "
-        "prompt tokens are pooled with the text");
-  }
   return served;
 }
 

@@ -22,6 +22,8 @@ struct ServedModel {
   int max_input_length = 0;
   Pooling pooling = Pooling::kCls;
   bool normalize = false;  // the checkpoint ends in a Normalize module
+  // Pooling's include_prompt: false leaves the prompt out of mean pooling.
+  bool include_prompt = true;
   std::map<std::string, std::string> prompts;
   std::string default_prompt_name;  // empty when none
   std::string default_prompt;       // the default prompt's text, maybe empty

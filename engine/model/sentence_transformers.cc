@@ -57,6 +57,26 @@ absl::Status ParsePooling(const fs::path& path, SentenceTransformersConfig& out)
   return absl::OkStatus();
 }
 
+enum class ModuleKind { kTransformer, kPooling, kNormalize, kOther };
+
+// modules.json names a module by its Python class: sentence-transformers
+// before 6 writes "sentence_transformers.models.X", 6 and later the module
+// where X is defined.
+ModuleKind KindOf(const std::string& type) {
+  static const auto* const kKinds = new std::vector<std::pair<std::string, ModuleKind>>{
+      {"sentence_transformers.models.Transformer", ModuleKind::kTransformer},
+      {"sentence_transformers.base.modules.transformer.Transformer", ModuleKind::kTransformer},
+      {"sentence_transformers.models.Pooling", ModuleKind::kPooling},
+      {"sentence_transformers.sentence_transformer.modules.pooling.Pooling", ModuleKind::kPooling},
+      {"sentence_transformers.models.Normalize", ModuleKind::kNormalize},
+      {"sentence_transformers.base.modules.normalize.Normalize", ModuleKind::kNormalize},
+  };
+  for (const auto& [name, kind] : *kKinds) {
+    if (type == name) return kind;
+  }
+  return ModuleKind::kOther;
+}
+
 absl::Status ParseModules(const fs::path& dir, SentenceTransformersConfig& out,
                           fs::path* pooling_dir) {
   MBSERVE_ASSIGN_OR_RETURN(json modules, ReadJson(dir / "modules.json"));
@@ -67,8 +87,9 @@ absl::Status ParseModules(const fs::path& dir, SentenceTransformersConfig& out,
   for (size_t i = 0; i < modules.size(); ++i) {
     MBSERVE_ASSIGN_OR_RETURN(std::string type, Get<std::string>(modules[i], source, "type", ""));
     MBSERVE_ASSIGN_OR_RETURN(std::string path, Get<std::string>(modules[i], source, "path", ""));
-    if (type == "sentence_transformers.models.Transformer") continue;
-    if (type == "sentence_transformers.models.Pooling") {
+    const ModuleKind kind = KindOf(type);
+    if (kind == ModuleKind::kTransformer) continue;
+    if (kind == ModuleKind::kPooling) {
       // The module's folder lies inside the model folder.
       const fs::path relative(path);
       if (relative.is_absolute() ||
@@ -77,7 +98,7 @@ absl::Status ParseModules(const fs::path& dir, SentenceTransformersConfig& out,
                                                        "\" outside the model folder"));
       }
       *pooling_dir = dir / relative;
-    } else if (type == "sentence_transformers.models.Normalize") {
+    } else if (kind == ModuleKind::kNormalize) {
       out.normalize = true;
     } else {
       // A module that changes the vector (Dense, LayerNorm, ...) must not be

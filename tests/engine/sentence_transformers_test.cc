@@ -69,6 +69,21 @@ TEST_F(SentenceTransformersTest, ReadsPoolingNormalizePromptsAndLength) {
   EXPECT_EQ(st->default_prompt_name, "query");
 }
 
+// sentence-transformers 6 names each module by the file that defines it.
+TEST_F(SentenceTransformersTest, ReadsModuleTypesOfSentenceTransformers6) {
+  Write("modules.json", R"([
+    {"idx": 0, "path": "", "type": "sentence_transformers.base.modules.transformer.Transformer"},
+    {"idx": 1, "path": "1_Pooling",
+     "type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling"},
+    {"idx": 2, "path": "2_Normalize",
+     "type": "sentence_transformers.base.modules.normalize.Normalize"}])");
+  Write("1_Pooling/config.json", R"({"embedding_dimension": 64, "pooling_mode": "cls"})");
+  auto st = LoadSentenceTransformersConfig(dir_.string(), model_);
+  ASSERT_TRUE(st.ok()) << st.status();
+  EXPECT_EQ(st->pooling, Pooling::kCls);
+  EXPECT_TRUE(st->normalize);
+}
+
 TEST_F(SentenceTransformersTest, ClsPoolingFromPoolingModeString) {
   Write("1_Pooling/config.json", R"({"pooling_mode": "cls"})");
   auto st = LoadSentenceTransformersConfig(dir_.string(), model_);

@@ -55,6 +55,11 @@ TEST_F(SequenceFailureTest, InvalidSequencesFailAloneAndTheOthersMatchRunningAlo
   const SequenceTask tokens{OutputKind::kTokenEmbeddings};
   const SequenceTask classify{OutputKind::kClassLogits};
 
+  SequenceTask pooled_after_prompt = pooled;
+  pooled_after_prompt.pool_from = 3;
+  SequenceTask negative_offset = pooled;
+  negative_offset.pool_from = -1;
+
   std::vector<int32_t> bad_id = Ids(6, 3);
   bad_id[4] = 256;
   struct Case {
@@ -74,6 +79,9 @@ TEST_F(SequenceFailureTest, InvalidSequencesFailAloneAndTheOthersMatchRunningAlo
       {Ids(4, 9), classify, absl::StatusCode::kFailedPrecondition,
        "the sequence asks for class logits but ModernBertForMaskedLM has no classification head"},
       {Ids(32, 11), pooled, absl::StatusCode::kOk, ""},
+      {Ids(12, 7), pooled_after_prompt, absl::StatusCode::kOk, ""},
+      {Ids(5, 4), negative_offset, absl::StatusCode::kInvalidArgument,
+       "pool_from is -1; it must be at least 0"},
   };
   PackedBatch batch;
   std::vector<SequenceTask> tasks;
@@ -111,6 +119,36 @@ TEST_F(SequenceFailureTest, InvalidSequencesFailAloneAndTheOthersMatchRunningAlo
     EXPECT_EQ(out->outputs[b], expected->outputs[next_valid++])
         << "sequence " << b << " changed because of an invalid neighbour";
   }
+}
+
+// pool_from leaves a sequence's first tokens out of the mean: the mean of the
+// token embeddings from there on, and a zero vector from past the end.
+TEST_F(SequenceFailureTest, MeanPoolingFromAnOffsetSkipsTheFirstTokens) {
+  auto engine = Engine::Create(dir_.string(), EngineOptions{});
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  const std::vector<int32_t> ids = {5, 17, 3, 99, 42, 8, 250, 1};
+  const int length = static_cast<int>(ids.size());
+  SequenceTask from_three{OutputKind::kPooledEmbedding, Pooling::kMean, false};
+  from_three.pool_from = 3;
+  SequenceTask past_the_end = from_three;
+  past_the_end.pool_from = length;
+  const SequenceTask tokens{OutputKind::kTokenEmbeddings};
+  PackedBatch batch;
+  for (int i = 0; i < 3; ++i) batch.Append(ids);
+  const std::vector<SequenceTask> tasks = {from_three, past_the_end, tokens};
+  auto out = (*engine)->Run(batch, tasks);
+  ASSERT_TRUE(out.ok()) << out.status();
+  for (const absl::Status& status : out->statuses) ASSERT_TRUE(status.ok()) << status;
+
+  const std::vector<float>& states = out->outputs[2];
+  const size_t hidden = states.size() / length;
+  ASSERT_EQ(out->outputs[0].size(), hidden);
+  for (size_t c = 0; c < hidden; ++c) {
+    double sum = 0.0;
+    for (int t = 3; t < length; ++t) sum += states[t * hidden + c];
+    EXPECT_NEAR(out->outputs[0][c], sum / (length - 3), 1e-6) << c;
+  }
+  EXPECT_EQ(out->outputs[1], std::vector<float>(hidden, 0.0f));
 }
 
 TEST_F(SequenceFailureTest, ABatchOfOnlyInvalidSequencesRunsNothingAndFailsNoCall) {
