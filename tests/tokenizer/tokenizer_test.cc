@@ -1,5 +1,5 @@
 // Behaviour the parity corpus cannot show: errors, limits, thread safety,
-// the ModernBERT facts of MODERNBERT.md section 4 on the fixture model, and
+// ModernBERT's template and [MASK] on the fixture model, and
 // the BERT facts (type ids of pairs, WordPiece limits) on a small tokenizer.
 #include "tokenizer/tokenizer.h"
 
