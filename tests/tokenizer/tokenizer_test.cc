@@ -1,6 +1,7 @@
 // Behaviour the parity corpus cannot show: errors, limits, thread safety,
-// ModernBERT's template and [MASK] on the fixture model, and
-// the BERT facts (type ids of pairs, WordPiece limits) on a small tokenizer.
+// the ModernBERT conventions (NFC, byte-level BPE, the [CLS] ... [SEP]
+// template; docs/TOKENIZER.md) on the fixture model, and the BERT facts
+// (type ids of pairs, WordPiece limits) on a small tokenizer.
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
