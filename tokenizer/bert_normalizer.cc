@@ -49,17 +49,12 @@ absl::StatusOr<BertNormalizer> BertNormalizer::FromJson(const nlohmann::json& co
 
 bool BertNormalizer::NormalizeAscii(std::string_view piece, uint32_t base,
                                     NormalizedText& out) const {
+  for (unsigned char byte : piece) {
+    if (byte >= 0x80 || (clean_text_ && (BertClass(byte) & kBertRemoved))) return false;
+  }
   std::string text(piece);
   for (char& c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x80) return false;
-    if (!clean_text_) {
-      // Nothing to drop or replace.
-    } else if (BertClass(byte) & kBertRemoved) {
-      return false;
-    } else if (BertClass(byte) & kBertSpace) {
-      c = ' ';
-    }
+    if (clean_text_ && (BertClass(static_cast<unsigned char>(c)) & kBertSpace)) c = ' ';
     if (lowercase_ && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   out.SetRewritten(std::move(text), base);

@@ -106,7 +106,6 @@ absl::StatusOr<std::vector<PostProcessor::Piece>> PostProcessor::ParseTemplate(
 }
 
 absl::StatusOr<PostProcessor> PostProcessor::FromBertJson(const nlohmann::json& config) {
-  Piece cls, sep_a, sep_b;
   std::string cls_token, sep_token;
   int32_t cls_id = 0, sep_id = 0;
   if (absl::Status status = ParseBertToken(config, "cls", cls_token, cls_id); !status.ok()) {

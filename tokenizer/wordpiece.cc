@@ -51,7 +51,8 @@ absl::Status WordPiece::Tokenize(std::string_view word, std::vector<ModelPiece>&
   size_t start = 0;
   while (start < word.size()) {
     // Longest match first: shrink the candidate one character at a time.
-    const std::string_view prefix = start > 0 ? continuing_subword_prefix_ : "";
+    const std::string_view prefix =
+        start > 0 ? std::string_view(continuing_subword_prefix_) : std::string_view();
     size_t end = std::min(
         word.size(),
         start + (longest_token_bytes_ > prefix.size() ? longest_token_bytes_ - prefix.size() : 0));

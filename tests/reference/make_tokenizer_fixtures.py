@@ -50,7 +50,8 @@ SPLIT_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3
                r" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
 VOCAB_SIZE = 6000
 # Per-corpus sizes in characters: one BPE and one WordPiece tokenizer carry
-# the >= 1 MB parity goal, the others a broad sample each.
+# the >= 1 MB parity goal, the others a broad sample each (above the 200,000
+# characters of the two long texts every corpus starts with).
 CORPUS_CHARS = {"modernbert_like": 1_100_000, "prefix_space": 250_000, "split_regex": 250_000,
                 "modernbert_real": 400_000, "modernbert_real_array_merges": 250_000,
                 "all_minilm_l6_v2": 1_100_000, "minilm_variant_a": 250_000,
