@@ -10,6 +10,15 @@ cmake_bin=/usr/bin/cmake   # Debian's; a pip/pyenv cmake 4.x refuses old package
 "${cmake_bin}" --build build -j "${jobs}"
 ctest --test-dir build --output-on-failure -j "${jobs}"
 
+# --- Sanitizers and fuzzers (docs/SERVER.md, fuzz/) -------------------------
+# ASan+UBSan on the engine and tokenizer suites, TSan on the server's
+# concurrency tests, then each libFuzzer target for 25 s. Each step has a
+# hard bound so CI stays within its budget; the times are printed.
+sanitizers_start=${SECONDS}
+timeout 1200 scripts/sanitizers.sh
+timeout 600 fuzz/run-ci.sh
+echo "test.sh: sanitizers and fuzzers took $((SECONDS - sanitizers_start)) s"
+
 # --- CUDA build (owned by the CUDA backend; docs/GPU.md) --------------------
 # Compiles and links the engine with MBSERVE_WITH_CUDA=ON for sm_80 and sm_90,
 # plus the CUDA tests and benchmark, and runs the CUDA tests: without a GPU
