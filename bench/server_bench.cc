@@ -171,6 +171,7 @@ int Main(int argc, char** argv) {
   config.model_dir = a.model;
   config.host = "127.0.0.1";
   config.port = 0;
+  config.http_port = -1;  // gRPC only; bench/http_bench compares HTTP
   config.max_batch_tokens = a.max_batch_tokens;
   config.max_batch_requests = a.max_batch_requests;
   config.max_batch_delay = absl::Microseconds(a.max_batch_delay_us);

@@ -27,12 +27,13 @@ fi
 free_port() { "${python}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port="$(free_port)"
 metrics_port="$(free_port)"
+http_port="$(free_port)"
 address="127.0.0.1:${port}"
 cli() { "${build}/client/mbserve-cli" "$1" --address "${address}" "${@:2}"; }
 
-echo "== serve ${model} on ${address}, metrics on :${metrics_port}"
+echo "== serve ${model} on ${address}, HTTP on :${http_port}, metrics on :${metrics_port}"
 "${build}/server/mbserve" --model "${model}" --host 127.0.0.1 --port "${port}" \
-  --metrics-port "${metrics_port}" &
+  --metrics-port "${metrics_port}" --http-port "${http_port}" &
 server_pid=$!
 trap 'kill "${server_pid}" 2> /dev/null || true' EXIT
 for _ in $(seq 1 120); do
