@@ -22,16 +22,18 @@ namespace mbserve::server::http {
 struct RouteOptions {
   bool needs_key = true;     // false for /health
   bool takes_permit = true;  // false for answers that need no work
-  bool has_body = true;      // false for GET routes
 };
 
 // Returns the JSON text of the answer, or the error to send.
 using RouteBody =
     std::function<absl::StatusOr<std::string>(const Json& body, std::shared_ptr<CallState> call)>;
 
+// `reader` reads the body of a POST (at most --max-message-bytes, else 413);
+// null for a GET, whose routes see an empty object.
 void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting,
                const std::string& route, const RouteOptions& options,
-               const httplib::Request& request, httplib::Response& response, const RouteBody& run);
+               const httplib::Request& request, const httplib::ContentReader* reader,
+               httplib::Response& response, const RouteBody& run);
 
 // Runs an asynchronous call (RunEmbed, RunClassify, ...) and waits for its
 // `done`.

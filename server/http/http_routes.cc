@@ -17,24 +17,27 @@ namespace mbserve::server::http {
 namespace {
 
 constexpr RouteOptions kWork;
-constexpr RouteOptions kDescribe{.needs_key = true, .takes_permit = false, .has_body = false};
-constexpr RouteOptions kProbe{.needs_key = false, .takes_permit = false, .has_body = false};
+constexpr RouteOptions kDescribe{.needs_key = true, .takes_permit = false};
+constexpr RouteOptions kProbe{.needs_key = false, .takes_permit = false};
 
 using Call = std::shared_ptr<CallState>;
 
-// Registers `run` for `method` (Get or Post) at `route`.
+// Registers `run` as the POST (with a JSON body) or GET route `route`.
 template <typename Run>
 void Route(httplib::Server& server, bool post, const std::string& route,
            const RouteOptions& options, ServingContext& serving, const std::atomic<bool>& accepting,
            Run run) {
-  auto handler = [&serving, &accepting, route, options, run](const httplib::Request& request,
-                                                             httplib::Response& response) {
-    ServeCall(serving, accepting, route, options, request, response, run);
-  };
   if (post) {
-    server.Post(route, handler);
+    server.Post(route, [&serving, &accepting, route, options, run](
+                           const httplib::Request& request, httplib::Response& response,
+                           const httplib::ContentReader& reader) {
+      ServeCall(serving, accepting, route, options, request, &reader, response, run);
+    });
   } else {
-    server.Get(route, handler);
+    server.Get(route, [&serving, &accepting, route, options, run](const httplib::Request& request,
+                                                                  httplib::Response& response) {
+      ServeCall(serving, accepting, route, options, request, nullptr, response, run);
+    });
   }
 }
 

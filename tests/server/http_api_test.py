@@ -303,6 +303,21 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(float32(json.loads(response.read())[0]),
                          self.grpc_embed(["sent in chunks"])[0][0])
 
+    def test_chunked_body_over_the_limit_is_refused(self):
+        self.http.putrequest("POST", "/embed")
+        self.http.putheader("Transfer-Encoding", "chunked")
+        self.http.endheaders()
+        piece = b"x" * 10000
+        try:
+            for _ in range(8):  # 80000 bytes > --max-message-bytes=65536
+                self.http.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            self.http.send(b"0\r\n\r\n")
+        except ConnectionError:
+            pass  # the server may stop reading once it has refused the body
+        response = self.http.getresponse()
+        self.assertEqual(response.status, 413)
+        self.assertIn("--max-message-bytes", json.loads(response.read())["error"])
+
     def test_stalled_and_vanishing_clients_do_not_disturb_others(self):
         parsed = urllib.parse.urlparse(self.server.http_url)
         stalled = socket.create_connection((parsed.hostname, parsed.port))
@@ -399,6 +414,40 @@ class HttpAuthTest(unittest.TestCase):
             self.assertEqual(len(client.embeddings.create(model="m", input="a").data), 1)
         finally:
             server.close()
+
+
+class HttpsTest(unittest.TestCase):
+
+    def test_tls_certificate_serves_https(self):
+        import os
+        import shutil
+        import ssl
+        import subprocess
+        import tempfile
+        work = tempfile.mkdtemp(prefix="mbserve_https_")
+        cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        with open(cert, "rb") as f:
+            credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model, f"--tls-cert={cert}",
+                                                f"--tls-key={key}", credentials=credentials)
+        try:
+            context = ssl.create_default_context(cafile=cert)
+            secure = http.client.HTTPSConnection("localhost", server.http_port, context=context,
+                                                 timeout=30)
+            status, vectors = call(secure, "POST", "/embed", {"inputs": "over TLS"})
+            self.assertEqual(status, 200)
+            self.assertEqual(len(vectors), 1)
+            secure.close()
+            plaintext = connect(f"http://127.0.0.1:{server.http_port}")
+            with self.assertRaises((ConnectionError, http.client.HTTPException)):
+                call(plaintext, "POST", "/embed", {"inputs": "in the clear"})
+            plaintext.close()
+        finally:
+            server.close()
+            shutil.rmtree(work, ignore_errors=True)
 
 
 class HttpShutdownTest(unittest.TestCase):
