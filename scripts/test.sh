@@ -6,6 +6,9 @@ cd "${repo_root}"
 jobs="$(nproc)"
 cmake_bin=/usr/bin/cmake   # Debian's; a pip/pyenv cmake 4.x refuses old package configs
 
+# Every relative link in the Markdown files resolves (seconds).
+scripts/check-docs
+
 "${cmake_bin}" -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 "${cmake_bin}" --build build -j "${jobs}"
 ctest --test-dir build --output-on-failure -j "${jobs}"

@@ -1,6 +1,6 @@
 #include "server/classify_service.h"
 
-#include "server/classify_call.h"
+#include "server/grpc_convert.h"
 #include "server/rerank_call.h"
 #include "server/unary_call.h"
 
@@ -9,27 +9,20 @@ namespace mbserve::server {
 grpc::ServerUnaryReactor* ClassifyServiceImpl::Classify(grpc::CallbackServerContext* context,
                                                         const v1::ClassifyRequest* request,
                                                         v1::ClassifyResponse* response) {
-  auto* call = new UnaryCall("Classify", context, serving_);
-  if (absl::Status s = call->Admit(); !s.ok()) {
-    call->Complete(s);
-    return call;
-  }
-  RunClassify(serving_, "Classify", call->state(), *request, response,
-              [call](const absl::Status& status) { call->Complete(status); });
-  return call;
+  return StartEngineCall(serving_, Rpc::kClassify, context, FromProto(*request),
+                         [response](const CallResponse& result) { ToProto(result, response); });
 }
 
 grpc::ServerUnaryReactor* ClassifyServiceImpl::Rerank(grpc::CallbackServerContext* context,
                                                       const v1::RerankRequest* request,
                                                       v1::RerankResponse* response) {
-  auto* call = new UnaryCall("Rerank", context, serving_);
-  if (absl::Status s = call->Admit(); !s.ok()) {
-    call->Complete(s);
-    return call;
-  }
-  RunRerank(serving_, "Rerank", call->state(), *request, response,
-            [call](const absl::Status& status) { call->Complete(status); });
-  return call;
+  absl::StatusOr<RerankQuery> query = FromProto(*request);
+  absl::StatusOr<CallRequest> pairs =
+      query.ok() ? RerankCall(*query, serving_.model, serving_.config) : query.status();
+  return StartEngineCall(serving_, Rpc::kRerank, context, std::move(pairs),
+                         [this, request, response](const CallResponse& result) {
+                           ToProto(RankTexts(result, serving_.model), result, *request, response);
+                         });
 }
 
 }  // namespace mbserve::server

@@ -39,7 +39,7 @@ v1::GetInfoResponse DescribeServer(const ServingContext& serving) {
 grpc::ServerUnaryReactor* InfoServiceImpl::GetInfo(grpc::CallbackServerContext* context,
                                                    const v1::GetInfoRequest* /*request*/,
                                                    v1::GetInfoResponse* response) {
-  auto* call = new UnaryCall("GetInfo", context, serving_);
+  auto* call = new UnaryCall(Rpc::kGetInfo, context, serving_);
   absl::Status status = call->Admit(/*take_permit=*/false);
   if (status.ok()) *response = info_;
   call->Complete(status);

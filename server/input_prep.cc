@@ -6,9 +6,9 @@ namespace mbserve::server {
 namespace {
 
 absl::Status TooLong(absl::string_view name, size_t length, int max_length) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      name, " has ", length, " tokens but the maximum input length is ", max_length,
-      "; shorten it or set truncation.enabled=true"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(name, " has ", length, " tokens but the maximum input length is ", max_length,
+                   "; shorten it or set truncation.enabled=true"));
 }
 
 absl::Status Empty(absl::string_view name) {
@@ -48,31 +48,11 @@ absl::Status CheckInputCount(absl::string_view field, int count, int max_client_
     return absl::InvalidArgumentError(absl::StrCat(field, " is empty; send at least one input"));
   }
   if (count > max_client_batch_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " has ", count, " entries but --max-client-batch-size is ",
-                     max_client_batch_size, "; split the request"));
+    return absl::InvalidArgumentError(absl::StrCat(field, " has ", count,
+                                                   " entries but --max-client-batch-size is ",
+                                                   max_client_batch_size, "; split the request"));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<TruncationPolicy> ResolveTruncation(const v1::Truncation& truncation,
-                                                   bool auto_truncate) {
-  TruncationPolicy policy;
-  policy.enabled = truncation.has_enabled() ? truncation.enabled() : auto_truncate;
-  switch (truncation.direction()) {
-    case v1::TRUNCATION_DIRECTION_UNSPECIFIED:
-    case v1::TRUNCATION_DIRECTION_RIGHT:
-      policy.direction = TruncationDirection::kRight;
-      break;
-    case v1::TRUNCATION_DIRECTION_LEFT:
-      policy.direction = TruncationDirection::kLeft;
-      break;
-    default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "truncation.direction ", static_cast<int>(truncation.direction()),
-          " is not a TruncationDirection (0 unspecified, 1 right, 2 left)"));
-  }
-  return policy;
 }
 
 absl::StatusOr<PreparedInput> PrepareText(const Tokenizer& tokenizer, absl::string_view name,
@@ -100,12 +80,9 @@ absl::StatusOr<PreparedInput> PreparePair(const Tokenizer& tokenizer, absl::stri
 absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const uint32_t> ids,
                                          const InputLimits& limits) {
   if (ids.empty()) return Empty(absl::StrCat(name, ".token_ids"));
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i] >= static_cast<uint32_t>(limits.vocab_size)) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ".token_ids[", i, "] is ", ids[i],
-                                                     "; ids must be below the vocabulary size ",
-                                                     limits.vocab_size));
-    }
+  if (absl::Status s = CheckTokenIds(absl::StrCat(name, ".token_ids"), ids, limits.vocab_size);
+      !s.ok()) {
+    return s;
   }
   const int max_length = limits.max_input_length;
   PreparedInput input;
@@ -120,6 +97,16 @@ absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const
                         : ids.last(max_length);
   input.ids.assign(kept.begin(), kept.end());
   return input;
+}
+
+absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] >= static_cast<uint32_t>(vocab_size)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, "[", i, "] is ", ids[i], "; ids must be below the vocabulary size ", vocab_size));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mbserve::server

@@ -12,7 +12,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/tokenizer/tokenizer.h"
-#include "mbserve/v1/common.pb.h"
 
 namespace mbserve::server {
 
@@ -23,10 +22,6 @@ struct TruncationPolicy {
 
 // A request's list of inputs must hold 1 to max_client_batch_size entries.
 absl::Status CheckInputCount(absl::string_view field, int count, int max_client_batch_size);
-
-// The request's truncation, with unset fields taken from the server.
-absl::StatusOr<TruncationPolicy> ResolveTruncation(const v1::Truncation& truncation,
-                                                   bool auto_truncate);
 
 struct PreparedInput {
   std::vector<int32_t> ids;
@@ -46,10 +41,10 @@ absl::StatusOr<PreparedInput> PrepareText(const Tokenizer& tokenizer, absl::stri
 absl::StatusOr<PreparedInput> PreparePair(const Tokenizer& tokenizer, absl::string_view name,
                                           std::string_view first, std::string_view second,
                                           const InputLimits& limits);
-inline std::span<const uint32_t> IdsOf(const v1::TokenIds& ids) {
-  return {ids.ids().data(), static_cast<size_t>(ids.ids_size())};
-}
 absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const uint32_t> ids,
                                          const InputLimits& limits);
+
+// Every id below vocab_size; errors name the id ("<name>[7] is 99999").
+absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size);
 
 }  // namespace mbserve::server

@@ -56,12 +56,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::vector<std::string> args(argv + 1, argv + argc);
+  if (mbserve::server::HelpRequested(args)) {
+    std::fputs(mbserve::server::ConfigHelp().c_str(), stdout);
+    return 0;
+  }
   absl::StatusOr<ServerConfig> config =
       mbserve::server::ParseConfig(args, mbserve::server::ProcessEnv());
   if (!config.ok()) {
-    const bool help = absl::IsNotFound(config.status());
-    std::fprintf(help ? stdout : stderr, "%s\n", std::string(config.status().message()).c_str());
-    return help ? 0 : 2;
+    std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 2;
   }
   mbserve::server::SetUpLogging(config->log_format, config->log_level);
 

@@ -1,21 +1,41 @@
-// One RerankRequest: the (query, text) pairs go through Classify's path, then
-// the texts are ranked by the score of the head's last class.
+// Rerank is a Classify call of the pairs (query, text): RerankCall builds
+// that call's request, RankTexts orders its result by the score of the
+// head's last class. The gRPC Rerank and the HTTP /rerank both use them.
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <string_view>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "absl/status/status.h"
-#include "mbserve/v1/classify.pb.h"
-#include "server/call_state.h"
-#include "server/serving_context.h"
+#include "absl/status/statusor.h"
+#include "server/call_request.h"
+#include "server/config.h"
+#include "server/served_model.h"
 
 namespace mbserve::server {
 
-// Same contract as RunEmbed.
-void RunRerank(ServingContext& serving, std::string_view rpc, std::shared_ptr<const CallState> call,
-               const v1::RerankRequest& request, v1::RerankResponse* response,
-               std::function<void(absl::Status)> done);
+struct RerankQuery {
+  std::string query;
+  std::vector<std::string> texts;
+  bool raw_scores = false;
+  std::optional<bool> truncate;  // unset: the server's --auto-truncate
+  TruncationDirection truncation_direction = TruncationDirection::kRight;
+};
+
+// The Classify request of the pairs, or an error naming the empty field, the
+// count limit or the missing head.
+absl::StatusOr<CallRequest> RerankCall(const RerankQuery& query, const ServedModel& model,
+                                       const ServerConfig& config);
+
+struct RankedText {
+  int index = 0;  // position in RerankQuery.texts
+  float score = 0;
+  int num_tokens = 0;
+  bool truncated = false;
+};
+
+// Best first, ties by lower index. The score is the last class's: the only
+// one of a one-logit reranker, "relevant" of an (irrelevant, relevant) head.
+std::vector<RankedText> RankTexts(const CallResponse& response, const ServedModel& model);
 
 }  // namespace mbserve::server

@@ -41,6 +41,8 @@ class Server {
   int port() const { return port_; }
   int http_port() const { return http_ == nullptr ? -1 : http_->port(); }
   const ServedModel& model() const { return model_; }
+  // What a front end needs to create Calls (server/call.h) on this server.
+  ServingContext& serving() { return serving_; }
 
   // Runs one batch of config.warmup_tokens tokens through the batcher.
   absl::Status WarmUp();

@@ -6,8 +6,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/admission.h"
+#include "server/call.h"
 #include "server/http/http_error.h"
-#include "server/status_map.h"
 #include "spdlog/spdlog.h"
 
 namespace mbserve::server::http {
@@ -56,7 +56,7 @@ struct Outcome {
 
 Outcome Run(ServingContext& serving, const std::atomic<bool>& accepting,
             const RouteOptions& options, const httplib::Request& request,
-            const httplib::ContentReader* reader, const RouteBody& run) {
+            const httplib::ContentReader* reader, const RouteBody& run, bool& ran) {
   std::string text;
   if (reader != nullptr) {
     absl::StatusOr<std::string> read =
@@ -77,7 +77,7 @@ Outcome Run(ServingContext& serving, const std::atomic<bool>& accepting,
     if (absl::Status s = serving.auth.CheckAuthorization(authorization); !s.ok()) return {s};
   }
   std::optional<Admission::Permit> permit;
-  if (options.takes_permit) {
+  if (!options.engine_call && options.takes_permit) {
     absl::StatusOr<Admission::Permit> acquired = serving.admission.TryAcquire();
     if (!acquired.ok()) return {acquired.status()};
     permit.emplace(std::move(*acquired));
@@ -88,7 +88,8 @@ Outcome Run(ServingContext& serving, const std::atomic<bool>& accepting,
     if (!parsed.ok()) return {parsed.status(), 400};
     body = std::move(*parsed);
   }
-  return {run(body, std::make_shared<CallState>())};
+  ran = true;
+  return {run(body)};
 }
 
 }  // namespace
@@ -99,14 +100,14 @@ void WriteError(httplib::Response& response, int status, absl::string_view messa
   response.set_content(ErrorBody(message, error_type), kJson);
 }
 
-void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting,
-               const std::string& route, const RouteOptions& options,
-               const httplib::Request& request, const httplib::ContentReader* reader,
-               httplib::Response& response, const RouteBody& run) {
+void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting, Rpc rpc,
+               const RouteOptions& options, const httplib::Request& request,
+               const httplib::ContentReader* reader, httplib::Response& response,
+               const RouteBody& run) {
   const Clock::time_point start = Clock::now();
-  Outcome outcome = Run(serving, accepting, options, request, reader, run);
+  bool ran = false;
+  Outcome outcome = Run(serving, accepting, options, request, reader, run, ran);
   const absl::Status& status = outcome.answer.status();
-  const grpc::StatusCode code = ToGrpcCode(status.code());
   if (outcome.answer.ok()) {
     response.status = 200;
     response.set_content(std::move(*outcome.answer), kJson);
@@ -116,17 +117,29 @@ void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting,
     const absl::string_view type = outcome.status_override != 0 ? "validation" : error.error_type;
     WriteError(response, http_status, status.message(), type);
     if (outcome.close_connection) response.set_header("Connection", "close");
-    SPDLOG_DEBUG("{} failed: {}", route, status.ToString());
+    SPDLOG_DEBUG("{} failed: {}", RpcName(rpc), status.ToString());
   }
-  serving.metrics.RecordRequest(route, code, Clock::now() - start);
+  // A Call has counted itself; everything else is counted here.
+  if (!(ran && options.engine_call)) {
+    serving.metrics.RecordRequest(rpc, status.code(), Clock::now() - start);
+  }
 }
 
-absl::Status Await(const std::function<void(std::function<void(absl::Status)>)>& start) {
-  // Shared with the callback: the waiting thread may return (and end its
-  // frame) while `done` is still unwinding on the batcher's thread.
-  auto finished = std::make_shared<std::promise<absl::Status>>();
-  std::future<absl::Status> result = finished->get_future();
-  start([finished](absl::Status status) { finished->set_value(std::move(status)); });
+absl::StatusOr<CallResponse> RunCall(ServingContext& serving, Rpc rpc,
+                                     absl::StatusOr<CallRequest> request) {
+  // Shared with `done`: this thread may return (and end its frame) while
+  // `done` is still unwinding on the batcher's thread.
+  auto finished = std::make_shared<std::promise<absl::StatusOr<CallResponse>>>();
+  std::future<absl::StatusOr<CallResponse>> result = finished->get_future();
+  std::shared_ptr<Call> call = Call::Create(serving, rpc, Clock::time_point::max(),
+                                            [finished](absl::StatusOr<CallResponse> response) {
+                                              finished->set_value(std::move(response));
+                                            });
+  if (request.ok()) {
+    call->Start(std::move(*request));
+  } else {
+    call->Reject(request.status());
+  }
   return result.get();
 }
 

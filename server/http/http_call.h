@@ -1,43 +1,47 @@
 // The frame of every HTTP route: refuse while not serving, check the API key,
-// take an admission permit, parse the body, run the route, then write the
-// JSON answer (or the error) and record the call in the metrics under the
-// route's name. Routes run on the HTTP worker thread, which waits for the
-// batcher when a route needs the engine.
+// read and parse the body, run the route, then write the JSON answer (or the
+// error). Routes that reach the engine run a Call (call.h), which takes the
+// admission permit and records the metrics; for the others the frame does
+// both. Routes run on the HTTP worker thread, which waits for the Call.
 #pragma once
 
 #include <atomic>
 #include <functional>
-#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "httplib.h"
-#include "server/call_state.h"
+#include "server/call_request.h"
 #include "server/http/json_body.h"
+#include "server/rpc.h"
 #include "server/serving_context.h"
 
 namespace mbserve::server::http {
 
 struct RouteOptions {
-  bool needs_key = true;     // false for /health
-  bool takes_permit = true;  // false for answers that need no work
+  bool needs_key = true;  // false for /health
+  // The route runs a Call (RunCall), which admits and counts it; otherwise
+  // the frame takes a permit when `takes_permit` and counts the call itself.
+  bool engine_call = false;
+  bool takes_permit = true;
 };
 
 // Returns the JSON text of the answer, or the error to send.
-using RouteBody =
-    std::function<absl::StatusOr<std::string>(const Json& body, std::shared_ptr<CallState> call)>;
+using RouteBody = std::function<absl::StatusOr<std::string>(const Json& body)>;
 
 // `reader` reads the body of a POST (at most --max-message-bytes, else 413);
 // null for a GET, whose routes see an empty object.
-void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting,
-               const std::string& route, const RouteOptions& options,
-               const httplib::Request& request, const httplib::ContentReader* reader,
-               httplib::Response& response, const RouteBody& run);
+void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting, Rpc rpc,
+               const RouteOptions& options, const httplib::Request& request,
+               const httplib::ContentReader* reader, httplib::Response& response,
+               const RouteBody& run);
 
-// Runs an asynchronous call (RunEmbed, RunClassify, ...) and waits for its
-// `done`.
-absl::Status Await(const std::function<void(std::function<void(absl::Status)>)>& start);
+// Runs `request` as a Call counted under `rpc` (or ends it at once with the
+// request's decoding error) and waits for its result. No deadline: an HTTP
+// client that goes away does not cancel its call.
+absl::StatusOr<CallResponse> RunCall(ServingContext& serving, Rpc rpc,
+                                     absl::StatusOr<CallRequest> request);
 
 // Writes an error as {"error", "error_type"} with its HTTP status.
 void WriteError(httplib::Response& response, int status, absl::string_view message,

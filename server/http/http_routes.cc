@@ -3,8 +3,6 @@
 #include <string>
 #include <vector>
 
-#include "server/classify_call.h"
-#include "server/embed_call.h"
 #include "server/http/http_call.h"
 #include "server/http/openai_codec.h"
 #include "server/http/tei_codec.h"
@@ -16,72 +14,60 @@
 namespace mbserve::server::http {
 namespace {
 
-constexpr RouteOptions kWork;
-constexpr RouteOptions kDescribe{.needs_key = true, .takes_permit = false};
-constexpr RouteOptions kProbe{.needs_key = false, .takes_permit = false};
+constexpr RouteOptions kEngine{.needs_key = true, .engine_call = true};
+constexpr RouteOptions kTokenizer{.needs_key = true, .engine_call = false, .takes_permit = true};
+constexpr RouteOptions kDescribe{.needs_key = true, .engine_call = false, .takes_permit = false};
+constexpr RouteOptions kProbe{.needs_key = false, .engine_call = false, .takes_permit = false};
 
-using Call = std::shared_ptr<CallState>;
-
-// Registers `run` as the POST (with a JSON body) or GET route `route`.
-template <typename Run>
-void Route(httplib::Server& server, bool post, const std::string& route,
-           const RouteOptions& options, ServingContext& serving, const std::atomic<bool>& accepting,
-           Run run) {
+// Registers `run` as the POST (with a JSON body) or GET route of `rpc`.
+void Route(httplib::Server& server, bool post, Rpc rpc, const RouteOptions& options,
+           ServingContext& serving, const std::atomic<bool>& accepting, RouteBody run) {
+  const std::string path(RpcName(rpc));
   if (post) {
-    server.Post(route, [&serving, &accepting, route, options, run](
-                           const httplib::Request& request, httplib::Response& response,
-                           const httplib::ContentReader& reader) {
-      ServeCall(serving, accepting, route, options, request, &reader, response, run);
+    server.Post(path, [&serving, &accepting, rpc, options, run](
+                          const httplib::Request& request, httplib::Response& response,
+                          const httplib::ContentReader& reader) {
+      ServeCall(serving, accepting, rpc, options, request, &reader, response, run);
     });
   } else {
-    server.Get(route, [&serving, &accepting, route, options, run](const httplib::Request& request,
-                                                                  httplib::Response& response) {
-      ServeCall(serving, accepting, route, options, request, nullptr, response, run);
+    server.Get(path, [&serving, &accepting, rpc, options, run](const httplib::Request& request,
+                                                               httplib::Response& response) {
+      ServeCall(serving, accepting, rpc, options, request, nullptr, response, run);
     });
   }
 }
 
-absl::StatusOr<std::string> Embeddings(ServingContext& serving, const Json& body, Call call) {
+absl::StatusOr<std::string> Embeddings(ServingContext& serving, const Json& body) {
   absl::StatusOr<OpenAiEmbeddingsRequest> request = ParseOpenAiEmbeddings(body);
-  if (!request.ok()) return request.status();
-  v1::EmbedResponse response;
-  absl::Status status = Await([&](auto done) {
-    RunEmbed(serving, "/v1/embeddings", call, request->embed, &response, std::move(done));
-  });
-  if (!status.ok()) return status;
-  return EncodeOpenAiEmbeddings(response, request->base64, serving.model.name);
+  absl::StatusOr<CallResponse> response =
+      RunCall(serving, Rpc::kHttpEmbeddings,
+              request.ok() ? absl::StatusOr<CallRequest>(request->call) : request.status());
+  if (!response.ok()) return response.status();
+  return EncodeOpenAiEmbeddings(*response, request->base64, serving.model.name);
 }
 
-absl::StatusOr<std::string> Embed(ServingContext& serving, const Json& body, Call call) {
-  absl::StatusOr<v1::EmbedRequest> request = ParseTeiEmbed(body);
-  if (!request.ok()) return request.status();
-  v1::EmbedResponse response;
-  absl::Status status = Await(
-      [&](auto done) { RunEmbed(serving, "/embed", call, *request, &response, std::move(done)); });
-  if (!status.ok()) return status;
-  return EncodeTeiEmbed(response);
+absl::StatusOr<std::string> Embed(ServingContext& serving, const Json& body) {
+  absl::StatusOr<CallResponse> response = RunCall(serving, Rpc::kHttpEmbed, ParseTeiEmbed(body));
+  if (!response.ok()) return response.status();
+  return EncodeTeiEmbed(*response);
 }
 
-absl::StatusOr<std::string> Predict(ServingContext& serving, const Json& body, Call call) {
+absl::StatusOr<std::string> Predict(ServingContext& serving, const Json& body) {
   absl::StatusOr<TeiPredictRequest> request = ParseTeiPredict(body);
-  if (!request.ok()) return request.status();
-  v1::ClassifyResponse response;
-  absl::Status status = Await([&](auto done) {
-    RunClassify(serving, "/predict", call, request->classify, &response, std::move(done));
-  });
-  if (!status.ok()) return status;
-  return EncodeTeiPredict(response, request->single);
+  absl::StatusOr<CallResponse> response =
+      RunCall(serving, Rpc::kHttpPredict,
+              request.ok() ? absl::StatusOr<CallRequest>(request->call) : request.status());
+  if (!response.ok()) return response.status();
+  return EncodeTeiPredict(*response, request->single);
 }
 
-absl::StatusOr<std::string> Rerank(ServingContext& serving, const Json& body, Call call) {
-  absl::StatusOr<v1::RerankRequest> request = ParseTeiRerank(body);
-  if (!request.ok()) return request.status();
-  v1::RerankResponse response;
-  absl::Status status = Await([&](auto done) {
-    RunRerank(serving, "/rerank", call, *request, &response, std::move(done));
-  });
-  if (!status.ok()) return status;
-  return EncodeTeiRerank(response, request->return_text());
+absl::StatusOr<std::string> Rerank(ServingContext& serving, const Json& body) {
+  absl::StatusOr<TeiRerankRequest> request = ParseTeiRerank(body);
+  absl::StatusOr<CallResponse> response = RunCall(
+      serving, Rpc::kHttpRerank,
+      request.ok() ? RerankCall(request->query, serving.model, serving.config) : request.status());
+  if (!response.ok()) return response.status();
+  return EncodeTeiRerank(RankTexts(*response, serving.model), *request);
 }
 
 absl::StatusOr<std::string> Tokenize(ServingContext& serving, const Json& body) {
@@ -114,33 +100,30 @@ absl::StatusOr<std::string> Decode(ServingContext& serving, const Json& body) {
   return EncodeTeiDecode(responses);
 }
 
+// A fixed answer, made once.
+RouteBody Constant(std::string answer) {
+  return
+      [answer = std::move(answer)](const Json&) -> absl::StatusOr<std::string> { return answer; };
+}
+
 }  // namespace
 
 void RegisterRoutes(httplib::Server& server, ServingContext& serving,
                     const std::atomic<bool>& accepting) {
-  auto with = [&serving](auto handler) {
-    return [&serving, handler](const Json& body, Call call) {
-      return handler(serving, body, std::move(call));
-    };
+  auto with = [&serving](auto handler) -> RouteBody {
+    return [&serving, handler](const Json& body) { return handler(serving, body); };
   };
-  auto inline_work = [&serving](auto handler) {
-    return [&serving, handler](const Json& body, Call) { return handler(serving, body); };
-  };
-  Route(server, true, "/v1/embeddings", kWork, serving, accepting, with(Embeddings));
-  Route(server, true, "/embed", kWork, serving, accepting, with(Embed));
-  Route(server, true, "/predict", kWork, serving, accepting, with(Predict));
-  Route(server, true, "/rerank", kWork, serving, accepting, with(Rerank));
-  Route(server, true, "/tokenize", kWork, serving, accepting, inline_work(Tokenize));
-  Route(server, true, "/decode", kWork, serving, accepting, inline_work(Decode));
-
-  const std::string models = EncodeOpenAiModels(serving.model.name);
-  Route(server, false, "/v1/models", kDescribe, serving, accepting,
-        [models](const Json&, Call) -> absl::StatusOr<std::string> { return models; });
-  const std::string info = EncodeTeiInfo(DescribeServer(serving));
-  Route(server, false, "/info", kDescribe, serving, accepting,
-        [info](const Json&, Call) -> absl::StatusOr<std::string> { return info; });
-  Route(server, false, "/health", kProbe, serving, accepting,
-        [](const Json&, Call) -> absl::StatusOr<std::string> { return std::string("{}"); });
+  Route(server, true, Rpc::kHttpEmbeddings, kEngine, serving, accepting, with(Embeddings));
+  Route(server, true, Rpc::kHttpEmbed, kEngine, serving, accepting, with(Embed));
+  Route(server, true, Rpc::kHttpPredict, kEngine, serving, accepting, with(Predict));
+  Route(server, true, Rpc::kHttpRerank, kEngine, serving, accepting, with(Rerank));
+  Route(server, true, Rpc::kHttpTokenize, kTokenizer, serving, accepting, with(Tokenize));
+  Route(server, true, Rpc::kHttpDecode, kTokenizer, serving, accepting, with(Decode));
+  Route(server, false, Rpc::kHttpModels, kDescribe, serving, accepting,
+        Constant(EncodeOpenAiModels(serving.model.name)));
+  Route(server, false, Rpc::kHttpInfo, kDescribe, serving, accepting,
+        Constant(EncodeTeiInfo(DescribeServer(serving))));
+  Route(server, false, Rpc::kHttpHealth, kProbe, serving, accepting, Constant("{}"));
 }
 
 }  // namespace mbserve::server::http

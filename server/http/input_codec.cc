@@ -20,26 +20,26 @@ absl::Status NotAnInput(absl::string_view name, const Json& value) {
 
 }  // namespace
 
-absl::Status ParseTokenIds(const Json& value, absl::string_view name, v1::TokenIds* ids) {
+absl::Status ParseTokenIds(const Json& value, absl::string_view name, std::vector<uint32_t>* ids) {
   if (!value.is_array()) {
     return absl::InvalidArgumentError(
         absl::StrCat(name, " must be a list of token ids, not ", TypeName(value)));
   }
   if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(name, " is empty"));
-  ids->mutable_ids()->Reserve(static_cast<int>(value.size()));
+  ids->reserve(value.size());
   for (size_t i = 0; i < value.size(); ++i) {
     absl::StatusOr<uint64_t> id = UnsignedValue(value[i], absl::StrCat(name, "[", i, "]"),
                                                 std::numeric_limits<uint32_t>::max());
     if (!id.ok()) return id.status();
-    ids->add_ids(static_cast<uint32_t>(*id));
+    ids->push_back(static_cast<uint32_t>(*id));
   }
   return absl::OkStatus();
 }
 
 absl::Status ParseEmbedInputs(const Json& value, absl::string_view field,
-                              v1::EmbedRequest* request) {
+                              std::vector<CallInput>* inputs) {
   if (value.is_string()) {
-    request->add_inputs()->set_text(value.get<std::string>());
+    inputs->emplace_back(value.get<std::string>());
     return absl::OkStatus();
   }
   if (!value.is_array()) return NotAnInput(field, value);
@@ -48,7 +48,10 @@ absl::Status ParseEmbedInputs(const Json& value, absl::string_view field,
   }
   // The first element decides the shape; the others must follow it.
   if (value.front().is_number()) {
-    return ParseTokenIds(value, field, request->add_inputs()->mutable_token_ids());
+    std::vector<uint32_t> ids;
+    if (absl::Status s = ParseTokenIds(value, field, &ids); !s.ok()) return s;
+    inputs->emplace_back(std::move(ids));
+    return absl::OkStatus();
   }
   const bool texts = value.front().is_string();
   for (size_t i = 0; i < value.size(); ++i) {
@@ -59,12 +62,11 @@ absl::Status ParseEmbedInputs(const Json& value, absl::string_view field,
         return absl::InvalidArgumentError(
             absl::StrCat(name, " must be a string like ", field, "[0], not ", TypeName(item)));
       }
-      request->add_inputs()->set_text(item.get<std::string>());
+      inputs->emplace_back(item.get<std::string>());
     } else if (item.is_array()) {
-      if (absl::Status s = ParseTokenIds(item, name, request->add_inputs()->mutable_token_ids());
-          !s.ok()) {
-        return s;
-      }
+      std::vector<uint32_t> ids;
+      if (absl::Status s = ParseTokenIds(item, name, &ids); !s.ok()) return s;
+      inputs->emplace_back(std::move(ids));
     } else {
       return NotAnInput(name, item);
     }
@@ -72,22 +74,22 @@ absl::Status ParseEmbedInputs(const Json& value, absl::string_view field,
   return absl::OkStatus();
 }
 
-absl::Status ParseTruncation(const Json& body, v1::Truncation* truncation) {
-  absl::StatusOr<std::optional<bool>> truncate = OptionalBool(body, "truncate");
-  if (!truncate.ok()) return truncate.status();
-  if (truncate->has_value()) truncation->set_enabled(**truncate);
-  absl::StatusOr<std::optional<std::string>> direction =
-      OptionalString(body, "truncation_direction");
-  if (!direction.ok()) return direction.status();
-  if (!direction->has_value()) return absl::OkStatus();
-  const std::string lower = absl::AsciiStrToLower(**direction);
+absl::Status ParseTruncation(const Json& body, std::optional<bool>* truncate,
+                             TruncationDirection* direction) {
+  absl::StatusOr<std::optional<bool>> enabled = OptionalBool(body, "truncate");
+  if (!enabled.ok()) return enabled.status();
+  *truncate = *enabled;
+  absl::StatusOr<std::optional<std::string>> name = OptionalString(body, "truncation_direction");
+  if (!name.ok()) return name.status();
+  if (!name->has_value()) return absl::OkStatus();
+  const std::string lower = absl::AsciiStrToLower(**name);
   if (lower == "right") {
-    truncation->set_direction(v1::TRUNCATION_DIRECTION_RIGHT);
+    *direction = TruncationDirection::kRight;
   } else if (lower == "left") {
-    truncation->set_direction(v1::TRUNCATION_DIRECTION_LEFT);
+    *direction = TruncationDirection::kLeft;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("truncation_direction is \"", **direction,
-                                                   "\"; it must be \"right\" or \"left\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("truncation_direction is \"", **name, "\"; it must be \"right\" or \"left\""));
   }
   return absl::OkStatus();
 }

@@ -15,7 +15,7 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "base64 embeddings are little-endian float32, as the OpenAI SDKs decode them");
 
-std::string Base64Floats(const google::protobuf::RepeatedField<float>& values) {
+std::string Base64Floats(const std::vector<float>& values) {
   std::string bytes(static_cast<size_t>(values.size()) * sizeof(float), '\0');
   if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
   return absl::Base64Escape(bytes);
@@ -27,7 +27,10 @@ absl::StatusOr<OpenAiEmbeddingsRequest> ParseOpenAiEmbeddings(const Json& body) 
   OpenAiEmbeddingsRequest request;
   absl::StatusOr<const Json*> input = RequiredField(body, "input");
   if (!input.ok()) return input.status();
-  if (absl::Status s = ParseEmbedInputs(**input, "input", &request.embed); !s.ok()) return s;
+  request.call.kind = CallKind::kEmbed;
+  if (absl::Status s = ParseEmbedInputs(**input, "input", &request.call.inputs); !s.ok()) {
+    return s;
+  }
 
   absl::StatusOr<std::optional<std::string>> format = OptionalString(body, "encoding_format");
   if (!format.ok()) return format.status();
@@ -41,7 +44,7 @@ absl::StatusOr<OpenAiEmbeddingsRequest> ParseOpenAiEmbeddings(const Json& body) 
   absl::StatusOr<std::optional<uint64_t>> dimensions =
       OptionalUnsigned(body, "dimensions", std::numeric_limits<uint32_t>::max());
   if (!dimensions.ok()) return dimensions.status();
-  if (dimensions->has_value()) request.embed.set_dimensions(static_cast<uint32_t>(**dimensions));
+  if (dimensions->has_value()) request.call.dimensions = static_cast<uint32_t>(**dimensions);
   for (absl::string_view ignored : {"model", "user"}) {
     if (absl::StatusOr<std::optional<std::string>> s = OptionalString(body, ignored); !s.ok()) {
       return s.status();
@@ -50,16 +53,15 @@ absl::StatusOr<OpenAiEmbeddingsRequest> ParseOpenAiEmbeddings(const Json& body) 
   return request;
 }
 
-std::string EncodeOpenAiEmbeddings(const v1::EmbedResponse& response, bool base64,
+std::string EncodeOpenAiEmbeddings(const CallResponse& response, bool base64,
                                    absl::string_view model) {
   Json data = Json::array();
-  for (int i = 0; i < response.embeddings_size(); ++i) {
-    const auto& values = response.embeddings(i).values();
-    Json embedding = base64 ? Json(Base64Floats(values))
-                            : Json(std::vector<float>(values.begin(), values.end()));
+  for (size_t i = 0; i < response.outputs.size(); ++i) {
+    const std::vector<float>& values = response.outputs[i].embedding;
+    Json embedding = base64 ? Json(Base64Floats(values)) : Json(values);
     data.push_back({{"object", "embedding"}, {"index", i}, {"embedding", std::move(embedding)}});
   }
-  const uint64_t tokens = response.usage().total_tokens();
+  const uint64_t tokens = response.total_tokens;
   const Json body = {{"object", "list"},
                      {"data", std::move(data)},
                      {"model", model},

@@ -6,13 +6,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "mbserve/v1/embed.pb.h"
+#include "server/call_request.h"
 #include "server/http/json_body.h"
 
 namespace mbserve::server::http {
 
 struct OpenAiEmbeddingsRequest {
-  v1::EmbedRequest embed;
+  CallRequest call;     // kEmbed
   bool base64 = false;  // encoding_format "base64": little-endian float32 bytes
 };
 
@@ -22,7 +22,7 @@ absl::StatusOr<OpenAiEmbeddingsRequest> ParseOpenAiEmbeddings(const Json& body);
 
 // {object: "list", data: [{object: "embedding", index, embedding}], model,
 // usage: {prompt_tokens, total_tokens}}.
-std::string EncodeOpenAiEmbeddings(const v1::EmbedResponse& response, bool base64,
+std::string EncodeOpenAiEmbeddings(const CallResponse& response, bool base64,
                                    absl::string_view model);
 
 // The served model as the one entry of the list.

@@ -26,13 +26,11 @@ bool IsPair(const Json& value) {
   return value.is_array() && value.size() == 2 && value[0].is_string() && value[1].is_string();
 }
 
-absl::Status AddPredictInput(const Json& item, absl::string_view name, v1::ClassifyRequest* out) {
+absl::Status AddPredictInput(const Json& item, absl::string_view name, CallRequest* out) {
   if (item.is_string()) {
-    out->add_inputs()->set_text(item.get<std::string>());
+    out->inputs.emplace_back(item.get<std::string>());
   } else if (IsPair(item)) {
-    v1::TextPair* pair = out->add_inputs()->mutable_pair();
-    pair->set_first(item[0].get<std::string>());
-    pair->set_second(item[1].get<std::string>());
+    out->inputs.emplace_back(TextPair{item[0].get<std::string>(), item[1].get<std::string>()});
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
         name, " must be a string or a [first, second] pair of strings, not ", TypeName(item),
@@ -41,52 +39,55 @@ absl::Status AddPredictInput(const Json& item, absl::string_view name, v1::Class
   return absl::OkStatus();
 }
 
-Json ScoreList(const v1::Classification& classification) {
+Json ScoreList(const CallOutput& output) {
   Json scores = Json::array();
-  for (const v1::ClassScore& score : classification.scores()) {
-    scores.push_back({{"score", score.score()}, {"label", score.label()}});
+  for (const ClassScore& score : output.scores) {
+    scores.push_back({{"score", score.score}, {"label", score.label}});
   }
   return scores;
 }
 
 }  // namespace
 
-absl::StatusOr<v1::EmbedRequest> ParseTeiEmbed(const Json& body) {
-  v1::EmbedRequest request;
+absl::StatusOr<CallRequest> ParseTeiEmbed(const Json& body) {
+  CallRequest request;
+  request.kind = CallKind::kEmbed;
   absl::StatusOr<const Json*> inputs = RequiredField(body, "inputs");
   if (!inputs.ok()) return inputs.status();
-  if (absl::Status s = ParseEmbedInputs(**inputs, "inputs", &request); !s.ok()) return s;
-  if (absl::Status s = ReadBool(body, "normalize", [&](bool v) { request.set_normalize(v); });
+  if (absl::Status s = ParseEmbedInputs(**inputs, "inputs", &request.inputs); !s.ok()) return s;
+  if (absl::Status s = ReadBool(body, "normalize", [&](bool v) { request.normalize = v; });
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = ParseTruncation(body, request.mutable_truncation()); !s.ok()) return s;
+  if (absl::Status s = ParseTruncation(body, &request.truncate, &request.truncation_direction);
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<std::optional<std::string>> prompt_name = OptionalString(body, "prompt_name");
   if (!prompt_name.ok()) return prompt_name.status();
-  if (prompt_name->has_value()) request.set_prompt_name(**prompt_name);
+  if (prompt_name->has_value()) request.prompt = PromptName{**prompt_name};
   absl::StatusOr<std::optional<uint64_t>> dimensions =
       OptionalUnsigned(body, "dimensions", std::numeric_limits<uint32_t>::max());
   if (!dimensions.ok()) return dimensions.status();
-  if (dimensions->has_value()) request.set_dimensions(static_cast<uint32_t>(**dimensions));
+  if (dimensions->has_value()) request.dimensions = static_cast<uint32_t>(**dimensions);
   return request;
 }
 
-std::string EncodeTeiEmbed(const v1::EmbedResponse& response) {
+std::string EncodeTeiEmbed(const CallResponse& response) {
   Json vectors = Json::array();
-  for (const v1::Embedding& embedding : response.embeddings()) {
-    vectors.push_back(std::vector<float>(embedding.values().begin(), embedding.values().end()));
-  }
+  for (const CallOutput& output : response.outputs) vectors.push_back(output.embedding);
   return Dump(vectors);
 }
 
 absl::StatusOr<TeiPredictRequest> ParseTeiPredict(const Json& body) {
   TeiPredictRequest request;
+  request.call.kind = CallKind::kClassify;
   absl::StatusOr<const Json*> inputs = RequiredField(body, "inputs");
   if (!inputs.ok()) return inputs.status();
   const Json& value = **inputs;
   request.single = value.is_string() || IsPair(value);
   if (request.single) {
-    if (absl::Status s = AddPredictInput(value, "inputs", &request.classify); !s.ok()) return s;
+    if (absl::Status s = AddPredictInput(value, "inputs", &request.call); !s.ok()) return s;
   } else if (!value.is_array()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "inputs must be a string, a pair or a list of strings and pairs, not ", TypeName(value)));
@@ -96,39 +97,41 @@ absl::StatusOr<TeiPredictRequest> ParseTeiPredict(const Json& body) {
     }
     for (size_t i = 0; i < value.size(); ++i) {
       if (absl::Status s =
-              AddPredictInput(value[i], absl::StrCat("inputs[", i, "]"), &request.classify);
+              AddPredictInput(value[i], absl::StrCat("inputs[", i, "]"), &request.call);
           !s.ok()) {
         return s;
       }
     }
   }
-  if (absl::Status s =
-          ReadBool(body, "raw_scores", [&](bool v) { request.classify.set_raw_scores(v); });
+  if (absl::Status s = ReadBool(body, "raw_scores", [&](bool v) { request.call.raw_scores = v; });
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = ParseTruncation(body, request.classify.mutable_truncation()); !s.ok()) {
+  if (absl::Status s =
+          ParseTruncation(body, &request.call.truncate, &request.call.truncation_direction);
+      !s.ok()) {
     return s;
   }
   return request;
 }
 
-std::string EncodeTeiPredict(const v1::ClassifyResponse& response, bool single) {
-  if (single && response.results_size() == 1) return Dump(ScoreList(response.results(0)));
+std::string EncodeTeiPredict(const CallResponse& response, bool single) {
+  if (single && response.outputs.size() == 1) return Dump(ScoreList(response.outputs[0]));
   Json batch = Json::array();
-  for (const v1::Classification& result : response.results()) batch.push_back(ScoreList(result));
+  for (const CallOutput& output : response.outputs) batch.push_back(ScoreList(output));
   return Dump(batch);
 }
 
-absl::StatusOr<v1::RerankRequest> ParseTeiRerank(const Json& body) {
-  v1::RerankRequest request;
-  absl::StatusOr<const Json*> query = RequiredField(body, "query");
-  if (!query.ok()) return query.status();
-  if (!(*query)->is_string()) {
+absl::StatusOr<TeiRerankRequest> ParseTeiRerank(const Json& body) {
+  TeiRerankRequest request;
+  RerankQuery& query = request.query;
+  absl::StatusOr<const Json*> text = RequiredField(body, "query");
+  if (!text.ok()) return text.status();
+  if (!(*text)->is_string()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("query must be a string, not ", TypeName(**query)));
+        absl::StrCat("query must be a string, not ", TypeName(**text)));
   }
-  request.set_query((*query)->get<std::string>());
+  query.query = (*text)->get<std::string>();
   absl::StatusOr<const Json*> texts = RequiredField(body, "texts");
   if (!texts.ok()) return texts.status();
   if (!(*texts)->is_array()) {
@@ -136,30 +139,34 @@ absl::StatusOr<v1::RerankRequest> ParseTeiRerank(const Json& body) {
         absl::StrCat("texts must be a list of strings, not ", TypeName(**texts)));
   }
   for (size_t i = 0; i < (*texts)->size(); ++i) {
-    const Json& text = (**texts)[i];
-    if (!text.is_string()) {
+    const Json& item = (**texts)[i];
+    if (!item.is_string()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("texts[", i, "] must be a string, not ", TypeName(text)));
+          absl::StrCat("texts[", i, "] must be a string, not ", TypeName(item)));
     }
-    request.add_texts(text.get<std::string>());
+    query.texts.push_back(item.get<std::string>());
   }
-  if (absl::Status s = ReadBool(body, "raw_scores", [&](bool v) { request.set_raw_scores(v); });
+  if (absl::Status s = ReadBool(body, "raw_scores", [&](bool v) { query.raw_scores = v; });
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = ReadBool(body, "return_text", [&](bool v) { request.set_return_text(v); });
+  if (absl::Status s = ReadBool(body, "return_text", [&](bool v) { request.return_text = v; });
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = ParseTruncation(body, request.mutable_truncation()); !s.ok()) return s;
+  if (absl::Status s = ParseTruncation(body, &query.truncate, &query.truncation_direction);
+      !s.ok()) {
+    return s;
+  }
   return request;
 }
 
-std::string EncodeTeiRerank(const v1::RerankResponse& response, bool return_text) {
+std::string EncodeTeiRerank(const std::vector<RankedText>& ranked,
+                            const TeiRerankRequest& request) {
   Json ranks = Json::array();
-  for (const v1::RankedText& ranked : response.results()) {
-    Json entry = {{"index", ranked.index()}, {"score", ranked.score()}};
-    if (return_text) entry["text"] = ranked.text();
+  for (const RankedText& text : ranked) {
+    Json entry = {{"index", text.index}, {"score", text.score}};
+    if (request.return_text) entry["text"] = request.query.texts[text.index];
     ranks.push_back(std::move(entry));
   }
   return Dump(ranks);
@@ -225,12 +232,12 @@ absl::StatusOr<std::vector<v1::DetokenizeRequest>> ParseTeiDecode(const Json& bo
   // A list of numbers is one sequence; a list of lists is several.
   const bool batch = value.front().is_array();
   for (size_t i = 0; i < (batch ? value.size() : 1); ++i) {
-    v1::TokenIds parsed;
+    std::vector<uint32_t> parsed;
     const absl::Status s = batch ? ParseTokenIds(value[i], absl::StrCat("ids[", i, "]"), &parsed)
                                  : ParseTokenIds(value, "ids", &parsed);
     if (!s.ok()) return s;
     v1::DetokenizeRequest& request = requests.emplace_back();
-    *request.mutable_ids() = parsed.ids();
+    request.mutable_ids()->Assign(parsed.begin(), parsed.end());
     if (skip.has_value()) request.set_skip_special_tokens(*skip);
   }
   return requests;

@@ -1,27 +1,28 @@
 // JSON of the text-embeddings-inference (TEI) routes: /embed, /predict,
-// /rerank, /tokenize, /decode and /info. Requests become the same protobuf
-// messages the gRPC services take, so both front doors share one path.
+// /rerank, /tokenize, /decode and /info. Requests become the server's call
+// types (call_request.h, rerank_call.h), or for /tokenize and /decode the
+// messages the gRPC TokenizeService takes, so both front doors share one path.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "mbserve/v1/classify.pb.h"
-#include "mbserve/v1/embed.pb.h"
 #include "mbserve/v1/info.pb.h"
 #include "mbserve/v1/tokenize.pb.h"
+#include "server/call_request.h"
 #include "server/http/json_body.h"
+#include "server/rerank_call.h"
 
 namespace mbserve::server::http {
 
 // inputs, normalize, truncate, truncation_direction, prompt_name, dimensions.
-absl::StatusOr<v1::EmbedRequest> ParseTeiEmbed(const Json& body);
+absl::StatusOr<CallRequest> ParseTeiEmbed(const Json& body);
 // [[float, ...], ...], one vector per input.
-std::string EncodeTeiEmbed(const v1::EmbedResponse& response);
+std::string EncodeTeiEmbed(const CallResponse& response);
 
 struct TeiPredictRequest {
-  v1::ClassifyRequest classify;
+  CallRequest call;  // kClassify
   // `inputs` was one text or one pair: the answer is one list, not a list
   // of lists.
   bool single = false;
@@ -30,12 +31,16 @@ struct TeiPredictRequest {
 // texts or [first, second] pairs; raw_scores, truncate, truncation_direction.
 absl::StatusOr<TeiPredictRequest> ParseTeiPredict(const Json& body);
 // [{score, label}, ...] best first, or a list of those for a batch.
-std::string EncodeTeiPredict(const v1::ClassifyResponse& response, bool single);
+std::string EncodeTeiPredict(const CallResponse& response, bool single);
 
+struct TeiRerankRequest {
+  RerankQuery query;
+  bool return_text = false;
+};
 // query, texts, raw_scores, return_text, truncate, truncation_direction.
-absl::StatusOr<v1::RerankRequest> ParseTeiRerank(const Json& body);
-// [{index, score, text?}, ...] best first.
-std::string EncodeTeiRerank(const v1::RerankResponse& response, bool return_text);
+absl::StatusOr<TeiRerankRequest> ParseTeiRerank(const Json& body);
+// [{index, score, text?}, ...] in the order of `ranked` (best first).
+std::string EncodeTeiRerank(const std::vector<RankedText>& ranked, const TeiRerankRequest& request);
 
 // inputs (a string or a list of strings), add_special_tokens.
 absl::StatusOr<v1::TokenizeRequest> ParseTeiTokenize(const Json& body);

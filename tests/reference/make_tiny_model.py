@@ -44,7 +44,7 @@ def training_corpus(sentences=4000, seed=11):
 
 
 def train_tokenizer(vocab_size):
-    """ModernBERT's tokenizer pipeline (MODERNBERT.md section 4) on a small vocabulary."""
+    """ModernBERT's tokenizer pipeline (NFC, byte-level BPE, [CLS] ... [SEP]) on a small vocabulary."""
     tok = Tokenizer(models.BPE())
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)

@@ -3,6 +3,8 @@
 // bad body.
 #include <cstring>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
@@ -55,31 +57,33 @@ TEST(JsonBody, RefusesDeepNestingWithoutRecursingIntoIt) {
 TEST(OpenAiCodec, TakesEveryShapeOfInput) {
   absl::StatusOr<OpenAiEmbeddingsRequest> one = ParseOpenAiEmbeddings(Parse(R"({"input": "hi"})"));
   ASSERT_TRUE(one.ok()) << one.status();
-  ASSERT_EQ(one->embed.inputs_size(), 1);
-  EXPECT_EQ(one->embed.inputs(0).text(), "hi");
+  ASSERT_EQ(one->call.inputs.size(), 1u);
+  EXPECT_EQ(std::get<std::string>(one->call.inputs[0]), "hi");
+  EXPECT_EQ(one->call.kind, CallKind::kEmbed);
   EXPECT_FALSE(one->base64);
-  EXPECT_FALSE(one->embed.has_dimensions());
+  EXPECT_FALSE(one->call.dimensions.has_value());
 
   absl::StatusOr<OpenAiEmbeddingsRequest> texts = ParseOpenAiEmbeddings(
       Parse(R"({"input": ["a", "b"], "model": "m", "user": "u", "encoding_format": "base64",
                 "dimensions": 16})"));
   ASSERT_TRUE(texts.ok()) << texts.status();
-  ASSERT_EQ(texts->embed.inputs_size(), 2);
-  EXPECT_EQ(texts->embed.inputs(1).text(), "b");
+  ASSERT_EQ(texts->call.inputs.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(texts->call.inputs[1]), "b");
   EXPECT_TRUE(texts->base64);
-  EXPECT_EQ(texts->embed.dimensions(), 16u);
+  EXPECT_EQ(texts->call.dimensions, 16u);
 
   absl::StatusOr<OpenAiEmbeddingsRequest> ids =
       ParseOpenAiEmbeddings(Parse(R"({"input": [1, 2, 4294967295]})"));
   ASSERT_TRUE(ids.ok()) << ids.status();
-  ASSERT_EQ(ids->embed.inputs_size(), 1);
-  EXPECT_THAT(ids->embed.inputs(0).token_ids().ids(), ElementsAre(1u, 2u, 4294967295u));
+  ASSERT_EQ(ids->call.inputs.size(), 1u);
+  EXPECT_THAT(std::get<std::vector<uint32_t>>(ids->call.inputs[0]),
+              ElementsAre(1u, 2u, 4294967295u));
 
   absl::StatusOr<OpenAiEmbeddingsRequest> lists =
       ParseOpenAiEmbeddings(Parse(R"({"input": [[1, 2], [3]]})"));
   ASSERT_TRUE(lists.ok()) << lists.status();
-  ASSERT_EQ(lists->embed.inputs_size(), 2);
-  EXPECT_THAT(lists->embed.inputs(1).token_ids().ids(), ElementsAre(3u));
+  ASSERT_EQ(lists->call.inputs.size(), 2u);
+  EXPECT_THAT(std::get<std::vector<uint32_t>>(lists->call.inputs[1]), ElementsAre(3u));
 }
 
 TEST(OpenAiCodec, NamesTheFieldOfEachBadValue) {
@@ -114,13 +118,12 @@ TEST(OpenAiCodec, NamesTheFieldOfEachBadValue) {
   EXPECT_EQ(OpenAiError(R"({"input": "a", "model": 7})"), "model must be a string, not an integer");
 }
 
-v1::EmbedResponse TwoEmbeddings() {
-  v1::EmbedResponse response;
+CallResponse TwoEmbeddings() {
+  CallResponse response;
   for (const auto& values : {std::vector<float>{0.1f, -2.5f}, std::vector<float>{1e-30f, 3}}) {
-    v1::Embedding* embedding = response.add_embeddings();
-    embedding->mutable_values()->Assign(values.begin(), values.end());
+    response.outputs.push_back(CallOutput{.embedding = values});
   }
-  response.mutable_usage()->set_total_tokens(7);
+  response.total_tokens = 7;
   return response;
 }
 
@@ -157,20 +160,21 @@ TEST(OpenAiCodec, ListsTheServedModel) {
 }
 
 TEST(TeiCodec, Embed) {
-  absl::StatusOr<v1::EmbedRequest> request =
+  absl::StatusOr<CallRequest> request =
       ParseTeiEmbed(Parse(R"({"inputs": ["a"], "normalize": false, "truncate": true,
                 "truncation_direction": "Left", "prompt_name": "query", "dimensions": 4})"));
   ASSERT_TRUE(request.ok()) << request.status();
-  EXPECT_FALSE(request->normalize());
-  EXPECT_TRUE(request->truncation().enabled());
-  EXPECT_EQ(request->truncation().direction(), v1::TRUNCATION_DIRECTION_LEFT);
-  EXPECT_EQ(request->prompt_name(), "query");
-  EXPECT_EQ(request->dimensions(), 4u);
+  EXPECT_FALSE(request->normalize);
+  EXPECT_EQ(request->truncate, true);
+  EXPECT_EQ(request->truncation_direction, TruncationDirection::kLeft);
+  EXPECT_EQ(std::get<PromptName>(request->prompt).name, "query");
+  EXPECT_EQ(request->dimensions, 4u);
 
-  absl::StatusOr<v1::EmbedRequest> defaults = ParseTeiEmbed(Parse(R"({"inputs": "a"})"));
+  absl::StatusOr<CallRequest> defaults = ParseTeiEmbed(Parse(R"({"inputs": "a"})"));
   ASSERT_TRUE(defaults.ok());
-  EXPECT_FALSE(defaults->has_normalize());
-  EXPECT_FALSE(defaults->truncation().has_enabled());
+  EXPECT_TRUE(defaults->normalize);
+  EXPECT_FALSE(defaults->truncate.has_value());
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(defaults->prompt));
 
   EXPECT_EQ(ParseTeiEmbed(Parse(R"({"inputs": "a", "normalize": "yes"})")).status().message(),
             "normalize must be true or false, not a string");
@@ -188,22 +192,23 @@ TEST(TeiCodec, PredictTellsTextsPairsAndBatchesApart) {
   absl::StatusOr<TeiPredictRequest> text = ParseTeiPredict(Parse(R"({"inputs": "a"})"));
   ASSERT_TRUE(text.ok());
   EXPECT_TRUE(text->single);
-  EXPECT_EQ(text->classify.inputs(0).text(), "a");
+  EXPECT_EQ(std::get<std::string>(text->call.inputs[0]), "a");
+  EXPECT_EQ(text->call.kind, CallKind::kClassify);
 
   absl::StatusOr<TeiPredictRequest> pair =
       ParseTeiPredict(Parse(R"({"inputs": ["q", "d"], "raw_scores": true})"));
   ASSERT_TRUE(pair.ok());
   EXPECT_TRUE(pair->single);
-  EXPECT_EQ(pair->classify.inputs(0).pair().second(), "d");
-  EXPECT_TRUE(pair->classify.raw_scores());
+  EXPECT_EQ(std::get<TextPair>(pair->call.inputs[0]).second, "d");
+  EXPECT_TRUE(pair->call.raw_scores);
 
   absl::StatusOr<TeiPredictRequest> batch =
       ParseTeiPredict(Parse(R"({"inputs": [["q", "d"], "t", ["x", "y"]]})"));
   ASSERT_TRUE(batch.ok());
   EXPECT_FALSE(batch->single);
-  ASSERT_EQ(batch->classify.inputs_size(), 3);
-  EXPECT_EQ(batch->classify.inputs(1).text(), "t");
-  EXPECT_EQ(batch->classify.inputs(2).pair().first(), "x");
+  ASSERT_EQ(batch->call.inputs.size(), 3u);
+  EXPECT_EQ(std::get<std::string>(batch->call.inputs[1]), "t");
+  EXPECT_EQ(std::get<TextPair>(batch->call.inputs[2]).first, "x");
 
   EXPECT_EQ(ParseTeiPredict(Parse(R"({"inputs": [["a", "b", "c"]]})")).status().message(),
             "inputs[0] must be a string or a [first, second] pair of strings, not an array of "
@@ -211,35 +216,30 @@ TEST(TeiCodec, PredictTellsTextsPairsAndBatchesApart) {
   EXPECT_THAT(ParseTeiPredict(Parse(R"({"inputs": 5})")).status().message(),
               HasSubstr("not an integer"));
 
-  v1::ClassifyResponse response;
-  v1::ClassScore* score = response.add_results()->add_scores();
-  score->set_label("positive");
-  score->set_score(0.75f);
+  CallResponse response;
+  response.outputs.push_back(CallOutput{.scores = {ClassScore{0, "positive", 0.75f}}});
   EXPECT_EQ(EncodeTeiPredict(response, true), R"([{"label":"positive","score":0.75}])");
   EXPECT_EQ(EncodeTeiPredict(response, false), R"([[{"label":"positive","score":0.75}]])");
 }
 
 TEST(TeiCodec, Rerank) {
-  absl::StatusOr<v1::RerankRequest> request = ParseTeiRerank(
+  absl::StatusOr<TeiRerankRequest> request = ParseTeiRerank(
       Parse(R"({"query": "q", "texts": ["a", "b"], "return_text": true, "truncate": false})"));
   ASSERT_TRUE(request.ok()) << request.status();
-  EXPECT_EQ(request->query(), "q");
-  EXPECT_THAT(request->texts(), ElementsAre("a", "b"));
-  EXPECT_TRUE(request->return_text());
-  EXPECT_FALSE(request->truncation().enabled());
+  EXPECT_EQ(request->query.query, "q");
+  EXPECT_THAT(request->query.texts, ElementsAre("a", "b"));
+  EXPECT_TRUE(request->return_text);
+  EXPECT_EQ(request->query.truncate, false);
   EXPECT_EQ(ParseTeiRerank(Parse(R"({"texts": ["a"]})")).status().message(), "query is required");
   EXPECT_EQ(ParseTeiRerank(Parse(R"({"query": "q", "texts": ["a", 2]})")).status().message(),
             "texts[1] must be a string, not an integer");
   EXPECT_EQ(ParseTeiRerank(Parse(R"({"query": "q", "texts": "a"})")).status().message(),
             "texts must be a list of strings, not a string");
 
-  v1::RerankResponse response;
-  v1::RankedText* best = response.add_results();
-  best->set_index(1);
-  best->set_score(0.5f);
-  best->set_text("b");
-  EXPECT_EQ(EncodeTeiRerank(response, true), R"([{"index":1,"score":0.5,"text":"b"}])");
-  EXPECT_EQ(EncodeTeiRerank(response, false), R"([{"index":1,"score":0.5}])");
+  const std::vector<RankedText> ranked = {RankedText{1, 0.5f, 3, false}};
+  EXPECT_EQ(EncodeTeiRerank(ranked, *request), R"([{"index":1,"score":0.5,"text":"b"}])");
+  request->return_text = false;
+  EXPECT_EQ(EncodeTeiRerank(ranked, *request), R"([{"index":1,"score":0.5}])");
 }
 
 TEST(TeiCodec, TokenizeAndDecode) {

@@ -1,5 +1,6 @@
 // Behaviour the parity corpus cannot show: errors, limits, thread safety,
-// and the ModernBERT facts of MODERNBERT.md section 4 on the fixture model.
+// and ModernBERT's tokenizer conventions (NFC, byte-level BPE, the
+// [CLS] ... [SEP] template; docs/TOKENIZER.md) on the fixture model.
 #include "engine/tokenizer/tokenizer.h"
 
 #include <algorithm>
