@@ -68,12 +68,13 @@ void Call::Tokenize() {
   if (!prepared.ok()) return Reject(prepared.status());
 
   tokenized_ = Clock::now();
+  const std::shared_ptr<Call> self = shared_from_this();
   std::vector<QueuedSequence> sequences;
   sequences.reserve(prepared->size());
   for (PreparedInput& input : *prepared) {
     lengths_.push_back(static_cast<int>(input.ids.size()));
     truncated_.push_back(input.truncated);
-    sequences.push_back(QueuedSequence{shared_from_this(), static_cast<int>(sequences.size()),
+    sequences.push_back(QueuedSequence{self, static_cast<int>(sequences.size()),
                                        std::move(input.ids), plan_.task, tokenized_});
   }
   {

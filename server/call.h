@@ -2,7 +2,8 @@
 // transport. The contract for a front end (the gRPC services here; an HTTP
 // front end works the same way):
 //
-//   1. On arrival, Call::Create(serving, rpc, deadline, done). The call's
+//   1. On arrival, Call::Create(serving, rpc, deadline, done), with the
+//      ServingContext of the running Server (Server::serving()). The call's
 //      clock starts now.
 //   2. Authenticate and decode the request into a CallRequest
 //      (call_request.h). If either fails, Reject(status) instead of Start.
@@ -12,10 +13,12 @@
 //      back to the call (it is the batcher's SequenceSink).
 //   4. Cancel() whenever the client goes away; inputs not yet run are
 //      dropped and the call ends CANCELLED.
-//   5. `done` runs exactly once, on any thread, with the CallResponse or the
-//      error. Before it runs, the call has recorded its metrics and released
-//      its permit. The front end encodes the result and replies; it keeps
-//      the shared_ptr until then if it needs Cancel().
+//   5. `done` runs exactly once with the CallResponse or the error: inside
+//      Start or Reject when the call fails early, else on a tokenization or
+//      batcher thread, so it must not block. Before it runs, the call has
+//      recorded its metrics and released its permit. The front end encodes
+//      the result and replies; it keeps the shared_ptr until then if it
+//      needs Cancel().
 //
 // Statuses are absl::Status throughout: gRPC maps them with status_map.h;
 // another transport maps the same codes to its own (INVALID_ARGUMENT to 400,
