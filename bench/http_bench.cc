@@ -134,6 +134,9 @@ ClientFactory GrpcClients(int port, const Work& work) {
   };
 }
 
+// Requests sent a second time after their kept-alive connection was gone.
+std::atomic<int> resent{0};
+
 ClientFactory HttpClients(int port, const Work& work, const std::string& encoding_format) {
   return [port, &work, encoding_format]() -> CallFn {
     auto client = std::make_shared<httplib::Client>("127.0.0.1", port);
@@ -144,7 +147,16 @@ ClientFactory HttpClients(int port, const Work& work, const std::string& encodin
       for (size_t i = first; i < last; ++i) input.push_back(work[i]);
       const nlohmann::json body = {{"input", std::move(input)},
                                    {"encoding_format", encoding_format}};
-      httplib::Result result = client->Post("/v1/embeddings", body.dump(), "application/json");
+      const std::string text = body.dump();
+      httplib::Result result = client->Post("/v1/embeddings", text, "application/json");
+      if (!result && result.error() != httplib::Error::Connection) {
+        // The server closed the kept-alive connection as idle just as this
+        // request went out (the client thread was starved past the
+        // keep-alive timeout): send it again on a new connection, as the
+        // SDKs do, and count it.
+        ++resent;
+        result = client->Post("/v1/embeddings", text, "application/json");
+      }
       if (!result || result->status != 200) {
         std::fprintf(stderr, "POST /v1/embeddings: %s\n",
                      result ? result->body.c_str() : httplib::to_string(result.error()).c_str());
@@ -226,11 +238,11 @@ int Main(int argc, char** argv) {
       "\"clients\":%d,\"inputs_per_request\":%d,\"threads\":%d,\"grpc_runs\":%s,"
       "\"http_base64_runs\":%s,\"http_float_runs\":%s,\"grpc_tokens_per_s\":%.1f,"
       "\"http_base64_tokens_per_s\":%.1f,\"http_float_tokens_per_s\":%.1f,"
-      "\"base64_ratio\":%.3f,\"float_ratio\":%.3f}\n",
+      "\"base64_ratio\":%.3f,\"float_ratio\":%.3f,\"http_resent\":%d}\n",
       a.workload.c_str(), a.sequences, static_cast<long long>(total), model.hidden_size,
       model.num_layers, a.clients, a.inputs_per_request, a.threads, Runs(grpc_runs).c_str(),
       Runs(base64_runs).c_str(), Runs(float_runs).c_str(), grpc, base64, floats, base64 / grpc,
-      floats / grpc);
+      floats / grpc, resent.load());
   return 0;
 }
 
