@@ -150,10 +150,9 @@ ClientFactory HttpClients(int port, const Work& work, const std::string& encodin
       const std::string text = body.dump();
       httplib::Result result = client->Post("/v1/embeddings", text, "application/json");
       if (!result && result.error() != httplib::Error::Connection) {
-        // The server closed the kept-alive connection as idle just as this
-        // request went out (the client thread was starved past the
-        // keep-alive timeout): send it again on a new connection, as the
-        // SDKs do, and count it.
+        // The kept-alive connection was closed as this request went out
+        // (the server closes connections idle for 5 s): send it again on a
+        // new connection, as the SDKs do, and count it.
         ++resent;
         result = client->Post("/v1/embeddings", text, "application/json");
       }

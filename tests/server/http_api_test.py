@@ -46,9 +46,9 @@ def call(connection, method, path, body=None, headers=None, raw=None):
 
 def call_keep_alive(connection, method, path, body=None):
     """call() on a kept-alive connection, sent again once on a new one if the
-    server had closed the old one as idle (as urllib3 and the SDKs do): a
-    client starved for longer than the keep-alive timeout between two
-    requests finds its connection gone. A fresh connection gets no retry."""
+    old one was closed as the request went out (as urllib3 and the SDKs do;
+    the server closes connections idle for 5 s). A fresh connection gets no
+    second try."""
     reused = connection.sock is not None
     try:
         return call(connection, method, path, body)
