@@ -31,7 +31,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config \
       libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto \
       libabsl-dev libspdlog-dev libfmt-dev prometheus-cpp-dev \
-      libopenblas-openmp-dev nlohmann-json3-dev libpcre2-dev \
+      libopenblas-openmp-dev nlohmann-json3-dev libpcre2-dev libcpp-httplib-dev \
  && rm -rf /var/lib/apt/lists/*
 
 # The CUDA toolkit as NVIDIA publishes it on PyPI: nvcc, the runtime, the

@@ -24,6 +24,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "bench/server_workload.h"
 #include "engine/engine.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -76,26 +77,7 @@ bool Parse(int argc, char** argv, Args& a) {
       ok = false;
     if (!ok) return false;
   }
-  return !a.model.empty() && (a.workload == "variable-short" || a.workload == "fixed-512" ||
-                              a.workload == "variable-long");
-}
-
-// The ModernBERT paper's workloads: random ids; lengths N(256, 64) clamped
-// to [32, 512], all 512, or N(4096, 1024) clamped to [32, 8192].
-std::vector<std::vector<int32_t>> MakeWorkload(const Args& a, int vocab, int max_length) {
-  std::mt19937 rng(42);
-  const bool long_inputs = a.workload == "variable-long";
-  std::normal_distribution<double> length(long_inputs ? 4096 : 256, long_inputs ? 1024 : 64);
-  std::uniform_int_distribution<int> id(std::min(100, vocab - 1), std::min(16000, vocab) - 1);
-  std::vector<std::vector<int32_t>> out(a.sequences);
-  for (std::vector<int32_t>& s : out) {
-    int n = a.workload == "fixed-512"
-                ? 512
-                : std::clamp(static_cast<int>(length(rng)), 32, long_inputs ? 8192 : 512);
-    s.resize(std::min(n, max_length));
-    for (int32_t& t : s) t = id(rng);
-  }
-  return out;
+  return !a.model.empty() && bench::IsWorkload(a.workload);
 }
 
 double EngineOnly(Engine& engine, const std::vector<std::vector<int32_t>>& work,
@@ -180,6 +162,7 @@ int Main(int argc, char** argv) {
   config.model_dir = a.model;
   config.host = "127.0.0.1";
   config.port = 0;
+  config.http_port = -1;  // gRPC only; bench/http_bench compares HTTP
   config.max_batch_tokens = a.max_batch_tokens;
   config.max_batch_requests = a.max_batch_requests;
   config.max_batch_delay = absl::Microseconds(a.max_batch_delay_us);
@@ -193,7 +176,8 @@ int Main(int argc, char** argv) {
     return 1;
   }
   const ServedModel& model = (*server)->model();
-  const auto work = MakeWorkload(a, model.vocab_size, model.max_input_length);
+  const auto work =
+      bench::MakeWorkload(a.workload, a.sequences, model.vocab_size, model.max_input_length);
   const BatchLimits limits{a.max_batch_tokens, a.max_batch_requests,
                            absl::ToChronoMicroseconds(config.max_batch_delay)};
 

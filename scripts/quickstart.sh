@@ -32,15 +32,16 @@ echo "classifier: ${classifier} (tiny ModernBERT, RANDOM weights: its scores mea
 free_port() { "${python}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port="$(free_port)"
 metrics_port="$(free_port)"
+http_port="$(free_port)"
 address="127.0.0.1:${port}"
 cli() { "${build}/client/mbserve-cli" "$1" --address "${address}" "${@:2}"; }
 
 server_pid=""
 trap 'if [[ -n "${server_pid}" ]]; then kill "${server_pid}" 2> /dev/null || true; fi' EXIT
 serve() {
-  echo "== serve $1 on ${address}, metrics on :${metrics_port}"
+  echo "== serve $1 on ${address}, HTTP on :${http_port}, metrics on :${metrics_port}"
   "${build}/server/mbserve" --model "$1" --host 127.0.0.1 --port "${port}" \
-    --metrics-port "${metrics_port}" &
+    --metrics-port "${metrics_port}" --http-port "${http_port}" &
   server_pid=$!
   for _ in $(seq 1 120); do
     if cli health > /dev/null 2>&1; then break; fi

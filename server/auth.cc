@@ -17,17 +17,22 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 }  // namespace
 
 absl::Status Authenticator::Check(const grpc::ServerContextBase& context) const {
-  if (api_key_.empty()) return absl::OkStatus();
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("authorization");
-  if (it == metadata.end()) {
-    return absl::UnauthenticatedError(
-        "missing API key: send metadata `authorization: Bearer <key>`");
+  if (it == metadata.end()) return CheckAuthorization(std::nullopt);
+  return CheckAuthorization(std::string_view(it->second.data(), it->second.size()));
+}
+
+absl::Status Authenticator::CheckAuthorization(
+    std::optional<std::string_view> authorization) const {
+  if (api_key_.empty()) return absl::OkStatus();
+  if (!authorization.has_value()) {
+    return absl::UnauthenticatedError("missing API key: send `authorization: Bearer <key>`");
   }
-  std::string_view value(it->second.data(), it->second.size());
+  std::string_view value = *authorization;
   constexpr std::string_view kScheme = "Bearer ";
   if (!value.starts_with(kScheme)) {
-    return absl::UnauthenticatedError("the authorization metadata must be `Bearer <key>`");
+    return absl::UnauthenticatedError("authorization must be `Bearer <key>`");
   }
   value.remove_prefix(kScheme.size());
   if (!ConstantTimeEquals(value, api_key_)) {

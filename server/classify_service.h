@@ -1,4 +1,4 @@
-// mbserve.v1.ClassifyService: Classify.
+// mbserve.v1.ClassifyService: Classify and Rerank.
 #pragma once
 
 #include "mbserve/v1/classify.grpc.pb.h"
@@ -13,6 +13,9 @@ class ClassifyServiceImpl final : public v1::ClassifyService::CallbackService {
   grpc::ServerUnaryReactor* Classify(grpc::CallbackServerContext* context,
                                      const v1::ClassifyRequest* request,
                                      v1::ClassifyResponse* response) override;
+  grpc::ServerUnaryReactor* Rerank(grpc::CallbackServerContext* context,
+                                   const v1::RerankRequest* request,
+                                   v1::RerankResponse* response) override;
 
  private:
   ServingContext& serving_;

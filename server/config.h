@@ -25,6 +25,8 @@ struct ServerConfig {
   std::string host = "0.0.0.0";
   int port = 50051;         // 0: any free port
   int metrics_port = 9000;  // 0: any free port; -1: no metrics endpoint
+  int http_port = 8080;     // 0: any free port; -1: no HTTP/JSON server
+  int http_workers = 64;    // HTTP connections served at once
   int max_batch_tokens = 16384;
   int max_batch_requests = 256;
   absl::Duration max_batch_delay = absl::Milliseconds(2);

@@ -117,6 +117,18 @@ absl::StatusOr<CallRequest> FromProto(const v1::ClassifyRequest& request) {
   return out;
 }
 
+absl::StatusOr<RerankQuery> FromProto(const v1::RerankRequest& request) {
+  CallRequest truncation;
+  if (absl::Status s = DecodeTruncation(request.truncation(), truncation); !s.ok()) return s;
+  RerankQuery query;
+  query.query = request.query();
+  query.texts.assign(request.texts().begin(), request.texts().end());
+  query.raw_scores = request.raw_scores();
+  query.truncate = truncation.truncate;
+  query.truncation_direction = truncation.truncation_direction;
+  return query;
+}
+
 void ToProto(const CallResponse& response, v1::EmbedResponse* out) {
   for (const CallOutput& output : response.outputs) {
     v1::Embedding* embedding = out->add_embeddings();
@@ -138,6 +150,19 @@ void ToProto(const CallResponse& response, v1::ClassifyResponse* out) {
     }
     classification->set_num_tokens(output.num_tokens);
     classification->set_truncated(output.truncated);
+  }
+  FillUsageAndTiming(response, out->mutable_usage(), out->mutable_timing());
+}
+
+void ToProto(const std::vector<RankedText>& ranked, const CallResponse& response,
+             const v1::RerankRequest& request, v1::RerankResponse* out) {
+  for (const RankedText& text : ranked) {
+    v1::RankedText* proto = out->add_results();
+    proto->set_index(text.index);
+    proto->set_score(text.score);
+    if (request.return_text()) proto->set_text(request.texts(text.index));
+    proto->set_num_tokens(text.num_tokens);
+    proto->set_truncated(text.truncated);
   }
   FillUsageAndTiming(response, out->mutable_usage(), out->mutable_timing());
 }

@@ -8,13 +8,18 @@
 #include "mbserve/v1/classify.pb.h"
 #include "mbserve/v1/embed.pb.h"
 #include "server/call_request.h"
+#include "server/rerank_call.h"
 
 namespace mbserve::server {
 
 absl::StatusOr<CallRequest> FromProto(const v1::EmbedRequest& request);
 absl::StatusOr<CallRequest> FromProto(const v1::ClassifyRequest& request);
+absl::StatusOr<RerankQuery> FromProto(const v1::RerankRequest& request);
 
 void ToProto(const CallResponse& response, v1::EmbedResponse* out);
 void ToProto(const CallResponse& response, v1::ClassifyResponse* out);
+// `ranked` is RankTexts(response); `request` gives the texts to return.
+void ToProto(const std::vector<RankedText>& ranked, const CallResponse& response,
+             const v1::RerankRequest& request, v1::RerankResponse* out);
 
 }  // namespace mbserve::server

@@ -10,9 +10,13 @@ namespace mbserve::server {
 // The version reported by GetInfo, metrics and logs.
 inline constexpr char kServerVersion[] = "0.1.0";
 
+// What GetInfo (and the HTTP /info) answers: the model and the limits.
+v1::GetInfoResponse DescribeServer(const ServingContext& serving);
+
 class InfoServiceImpl final : public v1::InfoService::CallbackService {
  public:
-  explicit InfoServiceImpl(ServingContext& serving);
+  explicit InfoServiceImpl(ServingContext& serving)
+      : serving_(serving), info_(DescribeServer(serving)) {}
 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
                                     const v1::GetInfoRequest* request,

@@ -39,10 +39,12 @@ void LogSummary(const ServerConfig& config, const mbserve::server::Server& serve
       model.max_input_length, config.max_batch_tokens, config.max_batch_requests,
       absl::ToInt64Microseconds(config.max_batch_delay), config.max_concurrent_requests,
       config.max_client_batch_size, config.tokenization_workers, config.max_message_bytes);
-  SPDLOG_INFO("gRPC on {}:{} ({}{}), metrics on {}", config.host, server.port(),
-              config.tls_cert.empty() ? "plaintext" : "TLS",
-              config.api_key.empty() ? "" : ", API key required",
-              metrics_port < 0 ? std::string("(disabled)") : ":" + std::to_string(metrics_port));
+  SPDLOG_INFO(
+      "gRPC on {}:{}, HTTP on {} ({}{}), metrics on {}", config.host, server.port(),
+      server.http_port() < 0 ? std::string("(disabled)") : ":" + std::to_string(server.http_port()),
+      config.tls_cert.empty() ? "plaintext" : "TLS",
+      config.api_key.empty() ? "" : ", API key required",
+      metrics_port < 0 ? std::string("(disabled)") : ":" + std::to_string(metrics_port));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The operations the server counts in its metrics, whatever the transport
-// carries them. Metrics creates every labelled series of each one at start.
+// carries them: the gRPC methods and the HTTP routes. Metrics creates every
+// labelled series of each one at start.
 #pragma once
 
 #include <array>
@@ -7,12 +8,33 @@
 
 namespace mbserve::server {
 
-enum class Rpc { kEmbed, kEmbedStream, kClassify, kTokenize, kDetokenize, kGetInfo };
+enum class Rpc {
+  kEmbed,
+  kEmbedStream,
+  kClassify,
+  kRerank,
+  kTokenize,
+  kDetokenize,
+  kGetInfo,
+  // HTTP routes (docs/HTTP.md).
+  kHttpEmbeddings,
+  kHttpModels,
+  kHttpEmbed,
+  kHttpPredict,
+  kHttpRerank,
+  kHttpTokenize,
+  kHttpDecode,
+  kHttpInfo,
+  kHttpHealth,
+};
 
-inline constexpr std::array<Rpc, 6> kAllRpcs = {Rpc::kEmbed,    Rpc::kEmbedStream, Rpc::kClassify,
-                                                Rpc::kTokenize, Rpc::kDetokenize,  Rpc::kGetInfo};
+inline constexpr std::array<Rpc, 16> kAllRpcs = {
+    Rpc::kEmbed,        Rpc::kEmbedStream, Rpc::kClassify,    Rpc::kRerank,
+    Rpc::kTokenize,     Rpc::kDetokenize,  Rpc::kGetInfo,     Rpc::kHttpEmbeddings,
+    Rpc::kHttpModels,   Rpc::kHttpEmbed,   Rpc::kHttpPredict, Rpc::kHttpRerank,
+    Rpc::kHttpTokenize, Rpc::kHttpDecode,  Rpc::kHttpInfo,    Rpc::kHttpHealth};
 
-// The `rpc` label: the gRPC method name.
+// The `rpc` label: the gRPC method name, or the HTTP route.
 constexpr std::string_view RpcName(Rpc rpc) {
   switch (rpc) {
     case Rpc::kEmbed:
@@ -21,12 +43,32 @@ constexpr std::string_view RpcName(Rpc rpc) {
       return "EmbedStream";
     case Rpc::kClassify:
       return "Classify";
+    case Rpc::kRerank:
+      return "Rerank";
     case Rpc::kTokenize:
       return "Tokenize";
     case Rpc::kDetokenize:
       return "Detokenize";
     case Rpc::kGetInfo:
       return "GetInfo";
+    case Rpc::kHttpEmbeddings:
+      return "/v1/embeddings";
+    case Rpc::kHttpModels:
+      return "/v1/models";
+    case Rpc::kHttpEmbed:
+      return "/embed";
+    case Rpc::kHttpPredict:
+      return "/predict";
+    case Rpc::kHttpRerank:
+      return "/rerank";
+    case Rpc::kHttpTokenize:
+      return "/tokenize";
+    case Rpc::kHttpDecode:
+      return "/decode";
+    case Rpc::kHttpInfo:
+      return "/info";
+    case Rpc::kHttpHealth:
+      return "/health";
   }
   return "";
 }
@@ -34,7 +76,19 @@ constexpr std::string_view RpcName(Rpc rpc) {
 // Whether the operation's inputs run through the engine (and so have phase
 // and input metrics).
 constexpr bool ReachesEngine(Rpc rpc) {
-  return rpc == Rpc::kEmbed || rpc == Rpc::kEmbedStream || rpc == Rpc::kClassify;
+  switch (rpc) {
+    case Rpc::kEmbed:
+    case Rpc::kEmbedStream:
+    case Rpc::kClassify:
+    case Rpc::kRerank:
+    case Rpc::kHttpEmbeddings:
+    case Rpc::kHttpEmbed:
+    case Rpc::kHttpPredict:
+    case Rpc::kHttpRerank:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace mbserve::server

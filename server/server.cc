@@ -3,6 +3,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -54,8 +55,8 @@ Server::Server(const ServerConfig& config, ServedModel model, Engine& engine,
       admission_(config.max_concurrent_requests, metrics),
       tokenization_pool_(config.tokenization_workers),
       batcher_(engine, LimitsOf(config), metrics),
-      serving_{config_, model_, tokenizer, tokenization_pool_, batcher_,
-               metrics,  admission_, auth_},
+      serving_{config_,  model_,  tokenizer,  tokenization_pool_,
+               batcher_, metrics, admission_, auth_},
       embed_service_(serving_, streams_),
       classify_service_(serving_),
       tokenize_service_(serving_),
@@ -68,11 +69,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   if (!model.ok()) return model.status();
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config);
   if (!credentials.ok()) return credentials.status();
-  metrics.SetModelInfo({model->name, model->architecture, model->device, model->dtype,
-                        kServerVersion});
+  metrics.SetModelInfo(
+      {model->name, model->architecture, model->device, model->dtype, kServerVersion});
 
-  std::unique_ptr<Server> server(
-      new Server(config, std::move(*model), engine, tokenizer, metrics));
+  std::unique_ptr<Server> server(new Server(config, std::move(*model), engine, tokenizer, metrics));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -85,8 +85,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   builder.RegisterService(&server->info_service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", config.host, ":", config.port));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.host, ":", config.port));
+  }
+  if (config.http_port >= 0) {
+    absl::StatusOr<std::unique_ptr<http::HttpServer>> http =
+        http::HttpServer::Start(server->serving_);
+    if (!http.ok()) return http.status();
+    server->http_ = std::move(*http);
   }
   server->SetServing(false);
   return server;
@@ -107,6 +112,7 @@ void Server::SetServing(bool serving) {
                            serving && model_.can_classify());
   health->SetServingStatus(v1::TokenizeService::service_full_name(), serving);
   health->SetServingStatus(v1::InfoService::service_full_name(), serving);
+  if (http_ != nullptr) http_->SetServing(serving);
 }
 
 void Server::Shutdown() {
@@ -115,8 +121,12 @@ void Server::Shutdown() {
   if (server_ != nullptr) {  // null when Start() could not listen
     SetServing(false);
     streams_.DrainAll();
+    // HTTP drains beside gRPC: both need the batcher, stopped only after.
+    std::thread http_drain;
+    if (http_ != nullptr) http_drain = std::thread([this] { http_->Shutdown(); });
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoMicroseconds(config_.shutdown_timeout));
+    if (http_drain.joinable()) http_drain.join();
   }
   batcher_.Stop();
   tokenization_pool_.Stop();

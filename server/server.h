@@ -15,6 +15,7 @@
 #include "server/classify_service.h"
 #include "server/config.h"
 #include "server/embed_service.h"
+#include "server/http/http_server.h"
 #include "server/info_service.h"
 #include "server/metrics.h"
 #include "server/served_model.h"
@@ -28,7 +29,8 @@ namespace mbserve::server {
 
 class Server {
  public:
-  // Listens on config.host:config.port with every health status NOT_SERVING;
+  // Listens on config.host:config.port (gRPC) and, unless config.http_port
+  // is -1, config.http_port (HTTP/JSON), with every health status NOT_SERVING;
   // call WarmUp() and SetServing(true) next. engine, tokenizer and metrics
   // must outlive the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerConfig& config, Engine& engine,
@@ -37,13 +39,15 @@ class Server {
   ~Server();  // Shutdown()
 
   int port() const { return port_; }
+  int http_port() const { return http_ == nullptr ? -1 : http_->port(); }
   const ServedModel& model() const { return model_; }
   // What a front end needs to create Calls (server/call.h) on this server.
   ServingContext& serving() { return serving_; }
 
   // Runs one batch of config.warmup_tokens tokens through the batcher.
   absl::Status WarmUp();
-  // The health status of the overall server ("") and of each mbserve service.
+  // The health status of the overall server ("") and of each mbserve
+  // service, and whether the HTTP routes answer or say 503.
   void SetServing(bool serving);
   // NOT_SERVING, stop accepting calls, answer every accepted one (waiting at
   // most config.shutdown_timeout before cancelling the rest), stop threads.
@@ -68,6 +72,7 @@ class Server {
   TokenizeServiceImpl tokenize_service_;
   InfoServiceImpl info_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<http::HttpServer> http_;
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -9,7 +9,6 @@
 #include "server/unary_call.h"
 
 namespace mbserve::server {
-namespace {
 
 absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
                          v1::TokenizeResponse* response) {
@@ -48,8 +47,6 @@ absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeReque
   response->set_text(std::move(*text));
   return absl::OkStatus();
 }
-
-}  // namespace
 
 grpc::ServerUnaryReactor* TokenizeServiceImpl::Tokenize(grpc::CallbackServerContext* context,
                                                         const v1::TokenizeRequest* request,

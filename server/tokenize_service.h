@@ -7,6 +7,13 @@
 
 namespace mbserve::server {
 
+// The work of each RPC, also run by the HTTP /tokenize and /decode. Errors
+// name the input ("texts[2]", "ids[5]").
+absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
+                         v1::TokenizeResponse* response);
+absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeRequest& request,
+                           v1::DetokenizeResponse* response);
+
 class TokenizeServiceImpl final : public v1::TokenizeService::CallbackService {
  public:
   explicit TokenizeServiceImpl(ServingContext& serving) : serving_(serving) {}

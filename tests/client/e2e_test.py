@@ -54,6 +54,7 @@ class Server:
         self.process = subprocess.Popen(
             [ARGS.server, "--model", model_dir, "--host", "127.0.0.1",
              "--port", str(self.port), "--metrics-port", str(self.metrics_port),
+             "--http-port", str(free_port()),
              "--api-key", API_KEY, "--num-threads", "1", "--tokenization-workers", "1",
              *flags],
             stdout=self.log, stderr=subprocess.STDOUT)

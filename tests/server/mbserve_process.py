@@ -43,17 +43,22 @@ def free_port():
 
 
 class MbserveProcess:
-    """The server binary on free ports; `address` and `metrics_port` once started."""
+    """The server binary on free ports; `address`, `metrics_port` and `http_url`
+    once started."""
 
     def __init__(self, binary, model, *flags, credentials=None):
         """credentials: grpc.ChannelCredentials for a TLS server (certificate
         issued to "localhost"); plaintext when None."""
         self.port = free_port()
         self.metrics_port = free_port()
+        self.http_port = free_port()
         self.address = f"127.0.0.1:{self.port}"
+        scheme = "http" if credentials is None else "https"
+        self.http_url = f"{scheme}://127.0.0.1:{self.http_port}"
         self.log = tempfile.NamedTemporaryFile(prefix="mbserve_", suffix=".log", delete=False)
         command = [binary, f"--model={model}", "--host=127.0.0.1", f"--port={self.port}",
-                   f"--metrics-port={self.metrics_port}", "--tokenization-workers=2",
+                   f"--metrics-port={self.metrics_port}", f"--http-port={self.http_port}",
+                   "--tokenization-workers=2",
                    "--num-threads=1", "--shutdown-timeout=20s", *flags]
         self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
         if credentials is None:

@@ -36,6 +36,7 @@ std::unique_ptr<ServerHarness> ServerHarness::Start(
   h->config_.host = "127.0.0.1";
   h->config_.port = 0;
   h->config_.metrics_port = -1;
+  h->config_.http_port = -1;  // the HTTP routes have tests of their own
   h->config_.warmup_tokens = 16;
   h->config_.tokenization_workers = 2;
   h->config_.num_threads = 1;
