@@ -1,5 +1,6 @@
 #include "server/call_plan.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -86,6 +87,15 @@ absl::StatusOr<CallPlan> PlanCall(const CallRequest& request, const ServedModel&
 absl::StatusOr<std::vector<PreparedInput>> PrepareInputs(const CallRequest& request,
                                                          const CallPlan& plan,
                                                          const Tokenizer& tokenizer) {
+  const bool has_text = std::any_of(
+      request.inputs.begin(), request.inputs.end(),
+      [](const CallInput& input) { return std::holds_alternative<std::string>(input); });
+  if (has_text) {
+    if (absl::Status s = CheckPromptLength(tokenizer, plan.prompt, plan.limits.max_input_length);
+        !s.ok()) {
+      return s;
+    }
+  }
   std::vector<PreparedInput> prepared;
   prepared.reserve(request.inputs.size());
   for (size_t i = 0; i < request.inputs.size(); ++i) {

@@ -55,6 +55,19 @@ absl::Status CheckInputCount(absl::string_view field, int count, int max_client_
   return absl::OkStatus();
 }
 
+absl::Status CheckPromptLength(const Tokenizer& tokenizer, std::string_view prompt,
+                               int max_input_length) {
+  if (prompt.empty()) return absl::OkStatus();
+  absl::StatusOr<Encoding> encoding = tokenizer.Encode(prompt, EncodeOptions{});
+  if (!encoding.ok()) return Named("the prompt", encoding.status());
+  if (encoding->ids.size() >= static_cast<size_t>(max_input_length)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the prompt has ", encoding->ids.size(), " tokens with the special tokens but the ",
+        "maximum input length is ", max_input_length, ", which leaves no room for an input"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PreparedInput> PrepareText(const Tokenizer& tokenizer, absl::string_view name,
                                           std::string_view prompt, std::string_view text,
                                           const InputLimits& limits) {

@@ -34,6 +34,13 @@ struct InputLimits {
   TruncationPolicy truncation;
 };
 
+// A prompt is prepended to every text input of a call, so it is checked once,
+// before them: with the special tokens it must leave room for an input
+// within max_input_length. Without this check a huge prompt would be
+// tokenized once per input before each failed (or, truncated, vanished).
+absl::Status CheckPromptLength(const Tokenizer& tokenizer, std::string_view prompt,
+                               int max_input_length);
+
 // `name` is how errors refer to the input, e.g. "inputs[3]".
 absl::StatusOr<PreparedInput> PrepareText(const Tokenizer& tokenizer, absl::string_view name,
                                           std::string_view prompt, std::string_view text,

@@ -14,6 +14,7 @@
 #include "server/metrics.h"
 #include "server/model_files.h"
 #include "server/server.h"
+#include "server/shutdown_signal.h"
 #include "spdlog/spdlog.h"
 #include "tokenizer/tokenizer.h"
 
@@ -48,12 +49,7 @@ void LogSummary(const ServerConfig& config, const mbserve::server::Server& serve
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Block the shutdown signals in every thread; main waits for them below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  mbserve::server::ShutdownSignal shutdown_signal;
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (mbserve::server::HelpRequested(args)) {
@@ -103,14 +99,17 @@ int main(int argc, char** argv) {
   LogSummary(*config, **server, metrics_port);
 
   if (absl::Status s = (*server)->WarmUp(); !s.ok()) return Fail(s, "warming up");
+  shutdown_signal.MarkServing();
   (*server)->SetServing(true);
   SPDLOG_INFO("warm-up done; health is SERVING");
 
-  int signal = 0;
-  sigwait(&signals, &signal);
+  const int signal = shutdown_signal.Wait();
   SPDLOG_INFO("{} received: draining (at most {} s)", signal == SIGTERM ? "SIGTERM" : "SIGINT",
               absl::ToDoubleSeconds(config->shutdown_timeout));
-  (*server)->Shutdown();
-  SPDLOG_INFO("all accepted calls answered; exiting");
+  if (const int cut = (*server)->Shutdown(); cut > 0) {
+    SPDLOG_WARN("--shutdown-timeout cut {} accepted calls (or stream messages); exiting", cut);
+  } else {
+    SPDLOG_INFO("all accepted calls answered; exiting");
+  }
   return 0;
 }

@@ -1,10 +1,12 @@
 #include "server/server.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
+#include <cstdint>
+#include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "engine/model/files.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -15,22 +17,30 @@
 namespace mbserve::server {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+// PEM files hold a certificate chain or one key: far below this bound, which
+// keeps a mistaken path (a device, a huge file) from being read whole.
+constexpr uint64_t kMaxPemBytes = 1 << 20;
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view flag,
+                                    absl::string_view marker) {
+  absl::StatusOr<std::string> text = files::ReadRegularFile(path, kMaxPemBytes);
+  if (!text.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(FlagDisplayName(flag), ": cannot read \"", path, "\""));
+        absl::StrCat(FlagDisplayName(flag), ": ", text.status().message()));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  if (!absl::StrContains(*text, marker)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(FlagDisplayName(flag), ": ", path, " is not PEM: no \"", marker, "\" line"));
+  }
+  return text;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerConfig& config) {
   if (config.tls_cert.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert = ReadFile(config.tls_cert, "tls-cert");
+  absl::StatusOr<std::string> cert =
+      ReadPem(config.tls_cert, "tls-cert", "-----BEGIN CERTIFICATE-----");
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(config.tls_key, "tls-key");
+  absl::StatusOr<std::string> key = ReadPem(config.tls_key, "tls-key", "PRIVATE KEY-----");
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options;
   options.pem_key_cert_pairs.push_back({*key, *cert});
@@ -54,8 +64,8 @@ Server::Server(const ServerConfig& config, ServedModel model, Engine& engine,
       admission_(config.max_concurrent_requests, metrics),
       tokenization_pool_(config.tokenization_workers),
       batcher_(engine, LimitsOf(config), metrics),
-      serving_{config_, model_, tokenizer, tokenization_pool_, batcher_,
-               metrics,  admission_, auth_},
+      serving_{config_,  model_,  tokenizer,  tokenization_pool_,
+               batcher_, metrics, admission_, auth_},
       embed_service_(serving_, streams_),
       classify_service_(serving_),
       tokenize_service_(serving_),
@@ -68,25 +78,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   if (!model.ok()) return model.status();
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = Credentials(config);
   if (!credentials.ok()) return credentials.status();
-  metrics.SetModelInfo({model->name, model->architecture, model->device, model->dtype,
-                        kServerVersion});
+  metrics.SetModelInfo(
+      {model->name, model->architecture, model->device, model->dtype, kServerVersion});
 
-  std::unique_ptr<Server> server(
-      new Server(config, std::move(*model), engine, tokenizer, metrics));
+  std::unique_ptr<Server> server(new Server(config, std::move(*model), engine, tokenizer, metrics));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(config.host, ":", config.port), *credentials,
                            &server->port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  // gRPC sets SO_REUSEPORT by default: a second server on a port in use would
+  // start and silently take part of the new connections. Exclusive instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&server->embed_service_);
   builder.RegisterService(&server->classify_service_);
   builder.RegisterService(&server->tokenize_service_);
   builder.RegisterService(&server->info_service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", config.host, ":", config.port));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", config.host, ":", config.port,
+        ": the port is in use or the address is not this machine's",
+        config.tls_cert.empty() ? "" : ", or the TLS key does not match the certificate"));
   }
   server->SetServing(false);
   return server;
@@ -109,17 +123,31 @@ void Server::SetServing(bool serving) {
   health->SetServingStatus(v1::InfoService::service_full_name(), serving);
 }
 
-void Server::Shutdown() {
-  if (shut_down_) return;
+int Server::Shutdown() {
+  if (shut_down_) return 0;
   shut_down_ = true;
+  int cut = 0;
   if (server_ != nullptr) {  // null when Start() could not listen
     SetServing(false);
     streams_.DrainAll();
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      absl::ToChronoMicroseconds(config_.shutdown_timeout));
+    const auto deadline =
+        std::chrono::steady_clock::now() + absl::ToChronoMicroseconds(config_.shutdown_timeout);
+    // gRPC stops accepting at once, then waits for the accepted calls until
+    // the deadline and cancels the rest. It does not say how many it cut, so
+    // the calls still holding a permit at the deadline are counted here.
+    std::thread grpc_shutdown([this] {
+      server_->Shutdown(std::chrono::system_clock::now() +
+                        absl::ToChronoMicroseconds(config_.shutdown_timeout));
+    });
+    while (admission_.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    cut = admission_.in_flight();
+    grpc_shutdown.join();
   }
   batcher_.Stop();
   tokenization_pool_.Stop();
+  return cut;
 }
 
 }  // namespace mbserve::server
