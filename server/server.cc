@@ -143,6 +143,10 @@ int Server::Shutdown() {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     cut = admission_.in_flight();
+    // gRPC waits for the cut calls to finish: stopping the batcher runs what
+    // it holds at once instead of after --max-batch-delay (which may be long),
+    // and the cancelled calls among it are dropped before they run.
+    if (cut > 0) batcher_.Stop();
     grpc_shutdown.join();
   }
   batcher_.Stop();
