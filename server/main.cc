@@ -22,6 +22,11 @@ namespace {
 
 using mbserve::server::ServerConfig;
 
+// The metrics endpoint: threads to serve scrapes, and how long a connection
+// may hold one without sending a complete request.
+constexpr int kMetricsThreads = 8;
+constexpr int kMetricsRequestTimeoutMs = 2000;
+
 int Fail(const absl::Status& status, const char* what) {
   SPDLOG_CRITICAL("{}: {}", what, status.ToString());
   return 1;
@@ -85,7 +90,11 @@ int main(int argc, char** argv) {
   if (config->metrics_port >= 0) {
     const std::string address = config->host + ":" + std::to_string(config->metrics_port);
     try {
-      exposer = std::make_unique<prometheus::Exposer>(address);
+      // civetweb's defaults (2 threads, 30 s request timeout) let two idle
+      // connections block every scrape for 30 s.
+      exposer = std::make_unique<prometheus::Exposer>(std::vector<std::string>{
+          "listening_ports", address, "num_threads", std::to_string(kMetricsThreads),
+          "request_timeout_ms", std::to_string(kMetricsRequestTimeoutMs)});
     } catch (const std::exception& e) {
       return Fail(absl::UnavailableError(e.what()), ("serving metrics on " + address).c_str());
     }
