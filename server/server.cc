@@ -49,7 +49,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
 
 BatchLimits LimitsOf(const ServerConfig& config) {
   return BatchLimits{config.max_batch_tokens, config.max_batch_requests,
-                     absl::ToChronoMicroseconds(config.max_batch_delay)};
+                     absl::ToChronoMicroseconds(config.max_batch_delay), config.max_queued_tokens};
 }
 
 }  // namespace

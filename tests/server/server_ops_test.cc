@@ -120,6 +120,30 @@ TEST(ServerOpsTest, OverloadIsRefusedAtOnceAndAdmittedCallsFinish) {
   EXPECT_FALSE(h->engine().gate.Saw(24));
 }
 
+TEST(ServerOpsTest, QueuedTokensAreBoundedAndTheRefusalNamesTheLimit) {
+  auto h =
+      ServerHarness::Start(EmbeddingModelDir(), [](ServerConfig& c) { c.max_queued_tokens = 20; });
+  auto held = HoldEngine(*h, 31);  // in the engine: not queued
+  AsyncEmbed first, refused, fits;
+  first.Start(h->embed(), Marked(32, 15));
+  for (int i = 0; i < 3000 && h->MetricSum("mbserve_queue_tokens") < 15; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(h->MetricSum("mbserve_queue_tokens"), 15);
+  refused.Start(h->embed(), Marked(33, 10));
+  const grpc::Status status = refused.done.get_future().get();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(status.error_message(),
+            "the server has 15 tokens queued; this call's 10 would pass --max-queued-tokens (20); "
+            "retry later");
+  fits.Start(h->embed(), Marked(34, 5));  // exactly the bound
+  h->engine().gate.Open();
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+  EXPECT_TRUE(first.done.get_future().get().ok());
+  EXPECT_TRUE(fits.done.get_future().get().ok());
+  EXPECT_FALSE(h->engine().gate.Saw(33));
+}
+
 TEST(ServerOpsTest, ApiKeyIsRequiredOnMbserveCallsButNotOnHealth) {
   auto h = ServerHarness::Start(EmbeddingModelDir(), [](ServerConfig& c) { c.api_key = "s3cret"; });
   auto call = [&](const char* key) {
