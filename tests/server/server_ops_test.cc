@@ -131,7 +131,9 @@ TEST(ServerOpsTest, QueuedTokensAreBoundedAndTheRefusalNamesTheLimit) {
   }
   ASSERT_EQ(h->MetricSum("mbserve_queue_tokens"), 15);
   refused.Start(h->embed(), Marked(33, 10));
-  const grpc::Status status = refused.done.get_future().get();
+  std::future<grpc::Status> refusal = refused.done.get_future();
+  ASSERT_EQ(refusal.wait_for(10s), std::future_status::ready) << "not refused at once";
+  const grpc::Status status = refusal.get();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(status.error_message(),
             "the server has 15 tokens queued; this call's 10 would pass --max-queued-tokens (20); "
