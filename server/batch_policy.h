@@ -16,6 +16,9 @@ struct BatchLimits {
   int max_tokens = 0;
   int max_sequences = 0;
   Clock::duration max_delay{};
+  // Most tokens waiting for the engine (queued or in the open batch); a call
+  // that would pass it is refused with RESOURCE_EXHAUSTED. 0: no bound.
+  int64_t max_queued_tokens = 0;
 };
 
 struct BatchSize {

@@ -36,6 +36,18 @@ void Batcher::Submit(std::vector<QueuedSequence> sequences) {
     for (QueuedSequence& sequence : sequences) sequence.sink->OnError(status);
     return;
   }
+  int64_t tokens = 0;
+  for (const QueuedSequence& sequence : sequences) tokens += sequence.ids.size();
+  // A call larger than the bound still runs when nothing waits before it.
+  if (limits_.max_queued_tokens > 0 && waiting_tokens_ > 0 &&
+      waiting_tokens_ + tokens > limits_.max_queued_tokens) {
+    const absl::Status status = absl::ResourceExhaustedError(absl::StrCat(
+        "the server has ", waiting_tokens_, " tokens queued; this call's ", tokens,
+        " would pass --max-queued-tokens (", limits_.max_queued_tokens, "); retry later"));
+    lock.unlock();
+    for (QueuedSequence& sequence : sequences) sequence.sink->OnError(status);
+    return;
+  }
   for (QueuedSequence& sequence : sequences) {
     ++waiting_sequences_;
     waiting_tokens_ += static_cast<int64_t>(sequence.ids.size());

@@ -1,5 +1,6 @@
 #include "server/call_plan.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -88,11 +89,16 @@ absl::StatusOr<CallPlan> PlanCall(const CallRequest& request, const ServedModel&
 absl::StatusOr<std::vector<PreparedInput>> PrepareInputs(const CallRequest& request,
                                                          const CallPlan& plan,
                                                          const Tokenizer& tokenizer) {
+  // The prompt is encoded once per call, before its text inputs.
   int prompt_length = 0;
-  if (plan.mean_without_prompt) {
-    absl::StatusOr<int> length = PromptLength(tokenizer, plan.prompt);
+  const bool has_text = std::any_of(
+      request.inputs.begin(), request.inputs.end(),
+      [](const CallInput& input) { return std::holds_alternative<std::string>(input); });
+  if (has_text) {
+    absl::StatusOr<int> length =
+        PromptLength(tokenizer, plan.prompt, plan.limits.max_input_length);
     if (!length.ok()) return length.status();
-    prompt_length = *length;
+    if (plan.mean_without_prompt) prompt_length = *length;
   }
   std::vector<PreparedInput> prepared;
   prepared.reserve(request.inputs.size());

@@ -138,7 +138,8 @@ const std::vector<FlagSpec>& Flags() {
   static const auto* flags = new std::vector<FlagSpec>{
       {"model", "checkpoint folder (config.json, model.safetensors, tokenizer.json); required",
        String(&C::model_dir)},
-      {"served-model-name", "name in GetInfo and mbserve_model_info; empty: the model's Hugging Face cache entry or "
+      {"served-model-name",
+       "name in GetInfo and mbserve_model_info; empty: the model's Hugging Face cache entry or "
        "_name_or_path, else the folder's name",
        String(&C::served_model_name)},
       {"host", "address the gRPC, HTTP and metrics servers listen on", String(&C::host)},
@@ -157,6 +158,9 @@ const std::vector<FlagSpec>& Flags() {
        Duration("max-batch-delay", &C::max_batch_delay)},
       {"max-concurrent-requests", "calls admitted at once; more get RESOURCE_EXHAUSTED at once",
        Int("max-concurrent-requests", &C::max_concurrent_requests, 1, kIntMax)},
+      {"max-queued-tokens",
+       "tokens waiting for the engine at once; a call that would pass it gets RESOURCE_EXHAUSTED",
+       Int("max-queued-tokens", &C::max_queued_tokens, 1, kIntMax)},
       {"max-client-batch-size", "most inputs in one request",
        Int("max-client-batch-size", &C::max_client_batch_size, 1, kIntMax)},
       {"max-input-length",

@@ -31,6 +31,7 @@ struct ServerConfig {
   int max_batch_requests = 256;
   absl::Duration max_batch_delay = absl::Milliseconds(2);
   int max_concurrent_requests = 512;
+  int max_queued_tokens = 1 << 20;
   int max_client_batch_size = 32;
   int max_input_length = 0;      // 0: the model's
   int tokenization_workers = 0;  // 0: one per core, less one

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "server/grpc_convert.h"
 #include "server/status_map.h"
 #include "server/unary_call.h"
@@ -39,27 +40,42 @@ void EmbedStreamReactor::OnReadDone(bool ok) {
     return;
   }
   std::shared_ptr<Call> call;
+  // An id too long to copy into the response is answered with an empty id.
+  const bool id_too_long = incoming_->id().size() > kMaxIdBytes;
   {
     std::lock_guard lock(mu_);
     // A message that arrives after draining began is not processed; the
     // stream's final status says so.
     if (draining_) return;
     const uint64_t key = next_key_++;
+    std::string id = id_too_long ? std::string() : incoming_->id();
     call = Call::Create(serving_, Rpc::kEmbedStream, deadline_,
-                        [this, key, id = incoming_->id()](absl::StatusOr<CallResponse> result) {
+                        [this, key, id = std::move(id)](absl::StatusOr<CallResponse> result) {
                           Answer(key, id, std::move(result));
                         });
     if (cancelled_) call->Cancel();
     running_.emplace(key, call);
   }
-  absl::StatusOr<CallRequest> request = FromProto(incoming_->request());
+  absl::StatusOr<CallRequest> request =
+      id_too_long ? absl::InvalidArgumentError(absl::StrCat("id is ", incoming_->id().size(),
+                                                            " bytes; the limit is ", kMaxIdBytes))
+                  : FromProto(incoming_->request());
   if (request.ok()) {
     call->Start(std::move(*request));
   } else {
     call->Reject(request.status());
   }
   std::lock_guard lock(mu_);
-  if (finished_ || draining_) return;  // never read after Finish
+  ReadNextLocked();
+}
+
+void EmbedStreamReactor::ReadNextLocked() {
+  if (finished_ || draining_ || reading_done_) return;  // never read after Finish
+  if (running_.size() + writes_.size() >= kMaxUnanswered) {
+    paused_ = true;
+    return;
+  }
+  paused_ = false;
   incoming_ = std::make_unique<v1::EmbedStreamRequest>();
   StartRead(incoming_.get());
 }
@@ -79,6 +95,7 @@ void EmbedStreamReactor::Answer(uint64_t key, const std::string& id,
     std::lock_guard lock(mu_);
     running_.erase(key);
     EnqueueLocked(std::move(response));
+    if (paused_) ReadNextLocked();
     finish = ShouldFinishLocked();
   }
   if (finish) FinishNow();
@@ -101,6 +118,7 @@ void EmbedStreamReactor::OnWriteDone(bool ok) {
     } else if (!writes_.empty()) {
       StartWrite(&writes_.front());
     }
+    if (paused_) ReadNextLocked();
     finish = ShouldFinishLocked();
   }
   if (finish) FinishNow();

@@ -2,6 +2,11 @@
 // its own Call (own permit, own metrics), and writes responses in completion
 // order, each tagged with its request's id. Finishes when the client has
 // closed its side and every accepted request is answered.
+//
+// Memory is bounded per stream: reading pauses while kMaxUnanswered messages
+// are accepted but their responses not yet written (a client that sends and
+// never reads stalls on flow control instead of growing the server), and an
+// id longer than kMaxIdBytes is refused, since every response copies it.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +29,9 @@ class EmbedStreamReactor final
     : public grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>,
       public Drainable {
  public:
+  static constexpr size_t kMaxUnanswered = 32;
+  static constexpr size_t kMaxIdBytes = 1024;
+
   EmbedStreamReactor(grpc::CallbackServerContext* context, ServingContext& serving,
                      StreamRegistry& registry);
 
@@ -42,6 +50,9 @@ class EmbedStreamReactor final
   // Finishes if nothing is left to read, run or write. Returns whether the
   // caller must call Finish (outside mu_).
   bool ShouldFinishLocked();
+  // Reads the next message unless the stream is over or too many are
+  // unanswered (then paused_ is set and a later answer resumes). Needs mu_.
+  void ReadNextLocked();
   void FinishNow();
 
   ServingContext& serving_;
@@ -59,6 +70,7 @@ class EmbedStreamReactor final
   bool finished_ = false;
   bool finish_draining_ = false;  // set with finished_: the final status
   bool broken_ = false;           // a write failed: the client is gone
+  bool paused_ = false;           // no read pending: kMaxUnanswered reached
 };
 
 }  // namespace mbserve::server

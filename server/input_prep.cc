@@ -98,9 +98,16 @@ absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const
   return input;
 }
 
-absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt) {
-  absl::StatusOr<Encoding> encoding = tokenizer.Encode(prompt);
-  if (!encoding.ok()) return Named("prompt", encoding.status());
+absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt,
+                                 int max_input_length) {
+  if (prompt.empty()) return 0;
+  absl::StatusOr<Encoding> encoding = tokenizer.Encode(prompt, EncodeOptions{});
+  if (!encoding.ok()) return Named("the prompt", encoding.status());
+  if (encoding->ids.size() >= static_cast<size_t>(max_input_length)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the prompt has ", encoding->ids.size(), " tokens with the special tokens but the ",
+        "maximum input length is ", max_input_length, ", which leaves no room for an input"));
+  }
   int length = static_cast<int>(encoding->ids.size());
   if (length > 0 && encoding->special_tokens_mask.back() == 1) --length;
   return length;

@@ -48,10 +48,15 @@ absl::StatusOr<PreparedInput> PreparePair(const Tokenizer& tokenizer, absl::stri
 absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const uint32_t> ids,
                                          const InputLimits& limits);
 
-// How many leading tokens sentence-transformers counts as the prompt when
-// its Pooling leaves the prompt out (include_prompt=false): the prompt
-// encoded alone with its special tokens, less a trailing special token.
-absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt);
+// A prompt is prepended to every text input of a call, so it is encoded once,
+// before them. With its special tokens it must leave room for an input within
+// max_input_length: without this check a huge prompt would be tokenized once
+// per input before each failed (or, truncated, vanished). Returns how many
+// leading tokens sentence-transformers counts as the prompt when its Pooling
+// leaves the prompt out (include_prompt=false): the prompt encoded alone with
+// its special tokens, less a trailing special token; 0 for no prompt.
+absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt,
+                                 int max_input_length);
 
 // Every id below vocab_size; errors name the id ("<name>[7] is 99999").
 absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size);

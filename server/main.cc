@@ -14,12 +14,18 @@
 #include "server/metrics.h"
 #include "server/model_files.h"
 #include "server/server.h"
+#include "server/shutdown_signal.h"
 #include "spdlog/spdlog.h"
 #include "tokenizer/tokenizer.h"
 
 namespace {
 
 using mbserve::server::ServerConfig;
+
+// The metrics endpoint: threads to serve scrapes, and how long a connection
+// may hold one without sending a complete request.
+constexpr int kMetricsThreads = 8;
+constexpr int kMetricsRequestTimeoutMs = 2000;
 
 int Fail(const absl::Status& status, const char* what) {
   SPDLOG_CRITICAL("{}: {}", what, status.ToString());
@@ -50,12 +56,7 @@ void LogSummary(const ServerConfig& config, const mbserve::server::Server& serve
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Block the shutdown signals in every thread; main waits for them below.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  mbserve::server::ShutdownSignal shutdown_signal;
 
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (mbserve::server::HelpRequested(args)) {
@@ -91,7 +92,11 @@ int main(int argc, char** argv) {
   if (config->metrics_port >= 0) {
     const std::string address = config->host + ":" + std::to_string(config->metrics_port);
     try {
-      exposer = std::make_unique<prometheus::Exposer>(address);
+      // civetweb's defaults (2 threads, 30 s request timeout) let two idle
+      // connections block every scrape for 30 s.
+      exposer = std::make_unique<prometheus::Exposer>(std::vector<std::string>{
+          "listening_ports", address, "num_threads", std::to_string(kMetricsThreads),
+          "request_timeout_ms", std::to_string(kMetricsRequestTimeoutMs)});
     } catch (const std::exception& e) {
       return Fail(absl::UnavailableError(e.what()), ("serving metrics on " + address).c_str());
     }
@@ -105,14 +110,17 @@ int main(int argc, char** argv) {
   LogSummary(*config, **server, metrics_port);
 
   if (absl::Status s = (*server)->WarmUp(); !s.ok()) return Fail(s, "warming up");
+  shutdown_signal.MarkServing();
   (*server)->SetServing(true);
   SPDLOG_INFO("warm-up done; health is SERVING");
 
-  int signal = 0;
-  sigwait(&signals, &signal);
+  const int signal = shutdown_signal.Wait();
   SPDLOG_INFO("{} received: draining (at most {} s)", signal == SIGTERM ? "SIGTERM" : "SIGINT",
               absl::ToDoubleSeconds(config->shutdown_timeout));
-  (*server)->Shutdown();
-  SPDLOG_INFO("all accepted calls answered; exiting");
+  if (const int cut = (*server)->Shutdown(); cut > 0) {
+    SPDLOG_WARN("--shutdown-timeout cut {} accepted calls (or stream messages); exiting", cut);
+  } else {
+    SPDLOG_INFO("all accepted calls answered; exiting");
+  }
   return 0;
 }

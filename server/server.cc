@@ -3,9 +3,12 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <cstdint>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "engine/model/files.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -16,22 +19,30 @@
 namespace mbserve::server {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+// PEM files hold a certificate chain or one key: far below this bound, which
+// keeps a mistaken path (a device, a huge file) from being read whole.
+constexpr uint64_t kMaxPemBytes = 1 << 20;
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view flag,
+                                    absl::string_view marker) {
+  absl::StatusOr<std::string> text = files::ReadRegularFile(path, kMaxPemBytes);
+  if (!text.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(FlagDisplayName(flag), ": cannot read \"", path, "\""));
+        absl::StrCat(FlagDisplayName(flag), ": ", text.status().message()));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  if (!absl::StrContains(*text, marker)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(FlagDisplayName(flag), ": ", path, " is not PEM: no \"", marker, "\" line"));
+  }
+  return text;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerConfig& config) {
   if (config.tls_cert.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert = ReadFile(config.tls_cert, "tls-cert");
+  absl::StatusOr<std::string> cert =
+      ReadPem(config.tls_cert, "tls-cert", "-----BEGIN CERTIFICATE-----");
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(config.tls_key, "tls-key");
+  absl::StatusOr<std::string> key = ReadPem(config.tls_key, "tls-key", "PRIVATE KEY-----");
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options;
   options.pem_key_cert_pairs.push_back({*key, *cert});
@@ -40,7 +51,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Serve
 
 BatchLimits LimitsOf(const ServerConfig& config) {
   return BatchLimits{config.max_batch_tokens, config.max_batch_requests,
-                     absl::ToChronoMicroseconds(config.max_batch_delay)};
+                     absl::ToChronoMicroseconds(config.max_batch_delay), config.max_queued_tokens};
 }
 
 }  // namespace
@@ -79,13 +90,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   builder.AddListeningPort(absl::StrCat(config.host, ":", config.port), *credentials,
                            &server->port_);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  // gRPC sets SO_REUSEPORT by default: a second server on a port in use would
+  // start and silently take part of the new connections. Exclusive instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.RegisterService(&server->embed_service_);
   builder.RegisterService(&server->classify_service_);
   builder.RegisterService(&server->tokenize_service_);
   builder.RegisterService(&server->info_service_);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.host, ":", config.port));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", config.host, ":", config.port,
+        ": the port is in use or the address is not this machine's",
+        config.tls_cert.empty() ? "" : ", or the TLS key does not match the certificate"));
   }
   if (config.http_port >= 0) {
     absl::StatusOr<std::unique_ptr<http::HttpServer>> http =
@@ -115,21 +132,39 @@ void Server::SetServing(bool serving) {
   if (http_ != nullptr) http_->SetServing(serving);
 }
 
-void Server::Shutdown() {
-  if (shut_down_) return;
+int Server::Shutdown() {
+  if (shut_down_) return 0;
   shut_down_ = true;
+  int cut = 0;
   if (server_ != nullptr) {  // null when Start() could not listen
     SetServing(false);
     streams_.DrainAll();
+    const auto deadline =
+        std::chrono::steady_clock::now() + absl::ToChronoMicroseconds(config_.shutdown_timeout);
     // HTTP drains beside gRPC: both need the batcher, stopped only after.
     std::thread http_drain;
     if (http_ != nullptr) http_drain = std::thread([this] { http_->Shutdown(); });
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      absl::ToChronoMicroseconds(config_.shutdown_timeout));
+    // gRPC stops accepting at once, then waits for the accepted calls until
+    // the deadline and cancels the rest. It does not say how many it cut, so
+    // the calls still holding a permit at the deadline are counted here.
+    std::thread grpc_shutdown([this] {
+      server_->Shutdown(std::chrono::system_clock::now() +
+                        absl::ToChronoMicroseconds(config_.shutdown_timeout));
+    });
+    while (admission_.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    cut = admission_.in_flight();
+    // gRPC waits for the cut calls to finish: stopping the batcher runs what
+    // it holds at once instead of after --max-batch-delay (which may be long),
+    // and the cancelled calls among it are dropped before they run.
+    if (cut > 0) batcher_.Stop();
+    grpc_shutdown.join();
     if (http_drain.joinable()) http_drain.join();
   }
   batcher_.Stop();
   tokenization_pool_.Stop();
+  return cut;
 }
 
 }  // namespace mbserve::server

@@ -51,7 +51,9 @@ class Server {
   void SetServing(bool serving);
   // NOT_SERVING, stop accepting calls, answer every accepted one (waiting at
   // most config.shutdown_timeout before cancelling the rest), stop threads.
-  void Shutdown();
+  // Returns how many accepted calls (and stream messages) the timeout cut:
+  // 0 when every one was answered; also 0 on later calls.
+  int Shutdown();
 
  private:
   Server(const ServerConfig& config, ServedModel model, Engine& engine, const Tokenizer& tokenizer,

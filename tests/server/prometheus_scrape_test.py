@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,18 @@ class PrometheusScrapeTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.close()
+
+    def test_idle_connections_do_not_block_a_scrape(self):
+        idle = [socket.create_connection(("127.0.0.1", self.server.metrics_port))
+                for _ in range(4)]
+        try:
+            time.sleep(0.2)
+            started = time.time()
+            self.assertIn("mbserve_requests_total", fetch(self.metrics_url))
+            self.assertLess(time.time() - started, 3)
+        finally:
+            for connection in idle:
+                connection.close()
 
     def test_promtool_accepts_the_exposition(self):
         text = fetch(self.metrics_url)

@@ -9,6 +9,7 @@ import concurrent.futures
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -138,6 +139,56 @@ class GracefulShutdownTest(unittest.TestCase):
             self.assertTrue(answered, "no call was accepted before SIGTERM")
             self.assertTrue(all(o == 4 for o in answered))
             self.assertIn("SIGTERM received", server.output())
+        finally:
+            server.close()
+
+    def test_sigterm_during_warm_up_exits_at_once(self):
+        # A batch delay of 1000 hours holds the warm-up batch open: before this
+        # was honoured, only SIGKILL ended the process.
+        port = mbserve_process.free_port()
+        with tempfile.NamedTemporaryFile(prefix="mbserve_", suffix=".log") as log:
+            process = subprocess.Popen(
+                [ARGS.binary, f"--model={ARGS.model}", "--host=127.0.0.1", f"--port={port}",
+                 "--metrics-port=-1", "--num-threads=1", "--max-batch-delay=1000h"],
+                stdout=log, stderr=subprocess.STDOUT)
+            def output():
+                with open(log.name, errors="replace") as f:
+                    return f.read()
+            try:
+                deadline = time.time() + 60
+                while "gRPC on" not in output():  # warm-up is next
+                    self.assertIsNone(process.poll(), output())
+                    self.assertLess(time.time(), deadline, "no start-up summary in 60 s")
+                    time.sleep(0.05)
+                time.sleep(0.5)
+                process.send_signal(signal.SIGTERM)
+                self.assertEqual(process.wait(timeout=10), 128 + signal.SIGTERM)
+                self.assertIn("SIGTERM received during start-up; exiting", output())
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+
+    def test_shutdown_timeout_cuts_calls_and_says_how_many(self):
+        server = mbserve_process.MbserveProcess(
+            ARGS.binary, ARGS.model, "--max-batch-delay=1000h", "--warmup-tokens=0",
+            "--shutdown-timeout=1s")
+        try:
+            from mbserve.v1 import embed_pb2, embed_pb2_grpc
+            stub = embed_pb2_grpc.EmbedServiceStub(server.channel)
+            request = embed_pb2.EmbedRequest(inputs=[embed_pb2.EmbedInput(text=b"held")])
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                futures = [pool.submit(stub.Embed, request) for _ in range(2)]
+                time.sleep(0.5)  # both accepted, held by the 1000 h batch delay
+                started = time.time()
+                exit_code = server.terminate(timeout=15)
+                self.assertLess(time.time() - started, 10)
+                for future in futures:
+                    with self.assertRaises(grpc.RpcError):
+                        future.result()
+            self.assertEqual(exit_code, 0, server.output())
+            self.assertIn("--shutdown-timeout cut 2 accepted calls", server.output())
+            self.assertNotIn("all accepted calls answered", server.output())
         finally:
             server.close()
 

@@ -4,10 +4,12 @@
 #include <future>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "server/embed_stream.h"
 #include "tests/server/server_harness.h"
 
 namespace mbserve::server::testing {
@@ -88,8 +90,7 @@ TEST(ServerOpsTest, CancelledAndExpiredCallsNeverReachTheEngine) {
   h->server().Shutdown();
   EXPECT_EQ(h->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "CANCELLED"}}), 1);
   EXPECT_EQ(
-      h->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "DEADLINE_EXCEEDED"}}),
-      1);
+      h->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "DEADLINE_EXCEEDED"}}), 1);
 }
 
 TEST(ServerOpsTest, OverloadIsRefusedAtOnceAndAdmittedCallsFinish) {
@@ -117,6 +118,32 @@ TEST(ServerOpsTest, OverloadIsRefusedAtOnceAndAdmittedCallsFinish) {
   for (auto& call : admitted) EXPECT_TRUE(call->done.get_future().get().ok());
   EXPECT_TRUE(held->call.done.get_future().get().ok());
   EXPECT_FALSE(h->engine().gate.Saw(24));
+}
+
+TEST(ServerOpsTest, QueuedTokensAreBoundedAndTheRefusalNamesTheLimit) {
+  auto h =
+      ServerHarness::Start(EmbeddingModelDir(), [](ServerConfig& c) { c.max_queued_tokens = 20; });
+  auto held = HoldEngine(*h, 31);  // in the engine: not queued
+  AsyncEmbed first, refused, fits;
+  first.Start(h->embed(), Marked(32, 15));
+  for (int i = 0; i < 3000 && h->MetricSum("mbserve_queue_tokens") < 15; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(h->MetricSum("mbserve_queue_tokens"), 15);
+  refused.Start(h->embed(), Marked(33, 10));
+  std::future<grpc::Status> refusal = refused.done.get_future();
+  ASSERT_EQ(refusal.wait_for(10s), std::future_status::ready) << "not refused at once";
+  const grpc::Status status = refusal.get();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(status.error_message(),
+            "the server has 15 tokens queued; this call's 10 would pass --max-queued-tokens (20); "
+            "retry later");
+  fits.Start(h->embed(), Marked(34, 5));  // exactly the bound
+  h->engine().gate.Open();
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+  EXPECT_TRUE(first.done.get_future().get().ok());
+  EXPECT_TRUE(fits.done.get_future().get().ok());
+  EXPECT_FALSE(h->engine().gate.Saw(33));
 }
 
 TEST(ServerOpsTest, ApiKeyIsRequiredOnMbserveCallsButNotOnHealth) {
@@ -162,6 +189,161 @@ TEST(ServerOpsTest, OversizedMessageIsRefusedWithBothSizes) {
   EXPECT_TRUE(h->embed().Embed(&ok_context, EmbedTexts({"small"}), &response).ok());
 }
 
+TEST(ServerOpsTest, TokenizeAndDetokenizeResponsesStayWithinTheMessageLimit) {
+  auto h = ServerHarness::Start(EmbeddingModelDir(),
+                                [](ServerConfig& c) { c.max_message_bytes = 64 << 10; });
+  // 40 KB of one-letter words: about 20,000 tokens, each over 10 bytes in the
+  // response.
+  std::string words;
+  while (words.size() < (40 << 10)) words += "a ";
+  grpc::ClientContext context;
+  v1::TokenizeRequest request;
+  request.add_texts("small");
+  request.add_texts(words);
+  v1::TokenizeResponse response;
+  const grpc::Status status = h->tokenize().Tokenize(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(status.error_message().find("the response, at texts[1] ("), std::string::npos)
+      << status.error_message();
+  EXPECT_NE(status.error_message().find("would exceed --max-message-bytes (65536 bytes)"),
+            std::string::npos)
+      << status.error_message();
+
+  // 16,000 ids of the vocabulary's longest token decode to more than 64 KiB.
+  int32_t longest = 0;
+  size_t longest_bytes = 0;
+  for (int32_t id = 0; id < h->server().model().vocab_size; ++id) {
+    const size_t bytes = h->tokenizer().Decode(std::vector<int32_t>{id}, true)->size();
+    if (bytes > longest_bytes) std::tie(longest, longest_bytes) = std::pair(id, bytes);
+  }
+  ASSERT_GT(16000 * longest_bytes, 65536u);
+  grpc::ClientContext detokenize_context;
+  v1::DetokenizeRequest detokenize;
+  for (int i = 0; i < 16000; ++i) detokenize.add_ids(longest);
+  v1::DetokenizeResponse text;
+  const grpc::Status too_long = h->tokenize().Detokenize(&detokenize_context, detokenize, &text);
+  EXPECT_EQ(too_long.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(too_long.error_message(),
+            absl::StrCat("the text (", 16000 * longest_bytes,
+                         " bytes) would exceed --max-message-bytes (65536 bytes); send fewer or "
+                         "shorter inputs"));
+
+  grpc::ClientContext ok_context;
+  request.mutable_texts()->RemoveLast();
+  EXPECT_TRUE(h->tokenize().Tokenize(&ok_context, request, &response).ok());
+  EXPECT_EQ(response.results_size(), 1);
+}
+
+TEST(ServerOpsTest, StreamStopsReadingWhileTooManyAnswersAreUnwritten) {
+  auto h = ServerHarness::Start(EmbeddingModelDir());
+  auto held = HoldEngine(*h, 31);
+  constexpr int kMessages = 3 * EmbedStreamReactor::kMaxUnanswered;
+  grpc::ClientContext stream_context;
+  auto stream = h->embed().EmbedStream(&stream_context);
+  // Small messages: flow control lets all of them reach the server's
+  // transport, so only the reactor's pause can keep them out of the queue.
+  std::thread writer([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      v1::EmbedStreamRequest message;
+      message.set_id(absl::StrCat(i));
+      *message.mutable_request() = Marked(100 + i);
+      if (!stream->Write(message)) return;
+    }
+    stream->WritesDone();
+  });
+  WaitForInFlight(*h, 1 + EmbedStreamReactor::kMaxUnanswered);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(h->MetricSum("mbserve_in_flight_requests"), 1 + EmbedStreamReactor::kMaxUnanswered);
+
+  h->engine().gate.Open();
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+  std::set<std::string> ids;
+  v1::EmbedStreamResponse response;
+  while (stream->Read(&response)) {
+    EXPECT_TRUE(response.has_response()) << response.error().message();
+    EXPECT_TRUE(ids.insert(response.id()).second) << "duplicate " << response.id();
+  }
+  writer.join();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(ids.size(), kMessages);
+}
+
+TEST(ServerOpsTest, StreamRefusesALongIdAndGoesOn) {
+  auto h = ServerHarness::Start(EmbeddingModelDir());
+  grpc::ClientContext stream_context;
+  auto stream = h->embed().EmbedStream(&stream_context);
+  v1::EmbedStreamRequest message;
+  message.set_id(std::string(EmbedStreamReactor::kMaxIdBytes + 1, 'x'));
+  *message.mutable_request() = EmbedTexts({"first"});
+  ASSERT_TRUE(stream->Write(message));
+  v1::EmbedStreamResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  EXPECT_EQ(response.id(), "");
+  EXPECT_EQ(response.error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(response.error().message(),
+            absl::StrCat("id is ", EmbedStreamReactor::kMaxIdBytes + 1, " bytes; the limit is ",
+                         EmbedStreamReactor::kMaxIdBytes));
+
+  message.set_id(std::string(EmbedStreamReactor::kMaxIdBytes, 'y'));
+  ASSERT_TRUE(stream->Write(message));
+  ASSERT_TRUE(stream->Read(&response));
+  EXPECT_EQ(response.id(), message.id());
+  EXPECT_TRUE(response.has_response()) << response.error().message();
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+// Server::Start with the harness's engine and tokenizer and a tweaked copy of
+// its configuration.
+absl::StatusOr<std::unique_ptr<Server>> StartAnother(
+    ServerHarness& h, const std::function<void(ServerConfig&)>& tweak, Metrics& metrics) {
+  ServerConfig config = h.config();
+  tweak(config);
+  return Server::Start(config, h.engine(), h.tokenizer(), metrics);
+}
+
+TEST(ServerOpsTest, APortInUseIsAnErrorNotASharedPort) {
+  auto h = ServerHarness::Start(EmbeddingModelDir());
+  Metrics metrics;
+  absl::StatusOr<std::unique_ptr<Server>> second = StartAnother(
+      *h, [&](ServerConfig& c) { c.port = h->server().port(); }, metrics);
+  ASSERT_FALSE(second.ok()) << "a second server listens on port " << h->server().port();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find(absl::StrCat(
+                "cannot listen on 127.0.0.1:", h->server().port(), ": the port is in use")),
+            std::string::npos)
+      << second.status();
+}
+
+TEST(ServerOpsTest, TlsFileErrorsNameTheFlagTheFileAndWhy) {
+  auto h = ServerHarness::Start(EmbeddingModelDir());
+  Metrics metrics;
+  const std::string model = EmbeddingModelDir();
+  const auto start_error = [&](const std::string& cert, const std::string& key) {
+    absl::StatusOr<std::unique_ptr<Server>> server = StartAnother(
+        *h,
+        [&](ServerConfig& c) {
+          c.tls_cert = cert;
+          c.tls_key = key;
+        },
+        metrics);
+    EXPECT_FALSE(server.ok());
+    EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument) << server.status();
+    return std::string(server.status().message());
+  };
+  // A device is refused before it is read: reading /dev/zero never ends.
+  EXPECT_EQ(start_error("/dev/zero", "/dev/zero"),
+            "--tls-cert (MBSERVE_TLS_CERT): /dev/zero is not a regular file");
+  EXPECT_EQ(start_error(model, model),
+            absl::StrCat("--tls-cert (MBSERVE_TLS_CERT): ", model, " is not a regular file"));
+  EXPECT_EQ(start_error(model + "/missing.pem", model),
+            absl::StrCat("--tls-cert (MBSERVE_TLS_CERT): cannot open ", model,
+                         "/missing.pem: No such file or directory"));
+  EXPECT_EQ(start_error(model + "/config.json", model),
+            absl::StrCat("--tls-cert (MBSERVE_TLS_CERT): ", model,
+                         "/config.json is not PEM: no \"-----BEGIN CERTIFICATE-----\" line"));
+}
+
 TEST(ServerOpsTest, ShutdownAnswersEveryAcceptedCallAndStream) {
   auto h = ServerHarness::Start(EmbeddingModelDir());
   auto held = HoldEngine(*h, 31);
@@ -182,10 +364,12 @@ TEST(ServerOpsTest, ShutdownAnswersEveryAcceptedCallAndStream) {
   }
   WaitForInFlight(*h, 12);  // 1 held + 8 unary + 3 stream
 
-  std::thread shutdown([&] { h->server().Shutdown(); });
+  int cut = -1;
+  std::thread shutdown([&] { cut = h->server().Shutdown(); });
   std::this_thread::sleep_for(200ms);
   h->engine().gate.Open();
   shutdown.join();
+  EXPECT_EQ(cut, 0);
   EXPECT_TRUE(held->call.done.get_future().get().ok());
 
   for (auto& call : calls) {
@@ -202,6 +386,28 @@ TEST(ServerOpsTest, ShutdownAnswersEveryAcceptedCallAndStream) {
   EXPECT_EQ(ids, (std::set<std::string>{"0", "1", "2"}));
   EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   for (int i = 0; i < 8; ++i) EXPECT_TRUE(h->engine().gate.Saw(40 + i));
+}
+
+TEST(ServerOpsTest, ShutdownCountsTheCallsItsTimeoutCuts) {
+  auto h = ServerHarness::Start(
+      EmbeddingModelDir(), [](ServerConfig& c) { c.shutdown_timeout = absl::Milliseconds(300); });
+  auto held = HoldEngine(*h, 31);
+  std::vector<v1::EmbedRequest> requests;
+  for (int i = 0; i < 3; ++i) requests.push_back(Marked(40 + i));
+  std::vector<std::unique_ptr<AsyncEmbed>> calls;
+  for (const v1::EmbedRequest& request : requests) {
+    calls.push_back(std::make_unique<AsyncEmbed>());
+    calls.back()->Start(h->embed(), request);
+  }
+  WaitForInFlight(*h, 4);
+
+  int cut = -1;
+  std::thread shutdown([&] { cut = h->server().Shutdown(); });
+  std::this_thread::sleep_for(1s);  // past the timeout, with the engine held
+  h->engine().gate.Open();
+  shutdown.join();
+  EXPECT_EQ(cut, 4);
+  for (auto& call : calls) EXPECT_FALSE(call->done.get_future().get().ok());
 }
 
 }  // namespace

@@ -145,6 +145,26 @@ TEST_F(EmbeddingServerTest, PromptsArePrependedAndPoolingCanBeOverridden) {
   EXPECT_NE(Values(Embed(cls).embeddings(1)), Values(Embed(mean).embeddings(1)));
 }
 
+TEST_F(EmbeddingServerTest, APromptWithoutRoomForTheInputIsRefusedOnce) {
+  std::string prompt;
+  for (int i = 0; i < 600; ++i) prompt += "word ";  // > max_input_length 512 tokens
+  const size_t prompt_tokens = harness_->Ids(prompt).size();
+  v1::EmbedRequest request = EmbedTexts({"one", "two", "three"});
+  request.set_prompt_text(prompt);
+  const std::string expected =
+      absl::StrCat("the prompt has ", prompt_tokens,
+                   " tokens with the special tokens but the maximum input length is 512, which "
+                   "leaves no room for an input");
+  grpc::Status status = EmbedStatus(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), expected);
+  // Truncation would cut the inputs away (or the prompt): refused the same.
+  request.mutable_truncation()->set_enabled(true);
+  status = EmbedStatus(request);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), expected);
+}
+
 TEST_F(EmbeddingServerTest, TruncationCutsTheChosenSideOrTheCallFails) {
   const int max = static_cast<int>(harness_->server().model().max_input_length);
   std::vector<int32_t> ids;
