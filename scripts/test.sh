@@ -6,8 +6,10 @@ cd "${repo_root}"
 jobs="$(nproc)"
 cmake_bin=/usr/bin/cmake   # Debian's; a pip/pyenv cmake 4.x refuses old package configs
 
-# Every relative link in the Markdown files resolves (seconds).
+# Every relative link in the Markdown files resolves, and every C++ file is
+# clang-formatted (seconds).
 scripts/check-docs
+scripts/check-format
 
 "${cmake_bin}" -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 "${cmake_bin}" --build build -j "${jobs}"

@@ -95,8 +95,7 @@ absl::StatusOr<std::vector<PreparedInput>> PrepareInputs(const CallRequest& requ
       request.inputs.begin(), request.inputs.end(),
       [](const CallInput& input) { return std::holds_alternative<std::string>(input); });
   if (has_text) {
-    absl::StatusOr<int> length =
-        PromptLength(tokenizer, plan.prompt, plan.limits.max_input_length);
+    absl::StatusOr<int> length = PromptLength(tokenizer, plan.prompt, plan.limits.max_input_length);
     if (!length.ok()) return length.status();
     if (plan.mean_without_prompt) prompt_length = *length;
   }

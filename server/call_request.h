@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "engine/model/config.h"
-#include "tokenizer/tokenizer.h"
 #include "server/clock.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 

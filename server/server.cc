@@ -1,8 +1,6 @@
 #include "server/server.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <cstdint>
 #include <thread>
 

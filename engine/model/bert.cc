@@ -1,13 +1,13 @@
 #include "engine/model/bert.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/embedding.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/norm.h"
 #include "engine/ops/pooling.h"
-#include "common/status_macros.h"
 
 namespace mbserve {
 

@@ -3,9 +3,9 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/model/config_parsing.h"
 #include "engine/model/json_util.h"
-#include "common/status_macros.h"
 
 namespace mbserve {
 namespace {

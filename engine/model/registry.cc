@@ -2,11 +2,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "engine/model/bert.h"
 #include "engine/model/bert_config.h"
 #include "engine/model/json_util.h"
 #include "engine/model/modernbert.h"
-#include "common/status_macros.h"
 
 namespace mbserve {
 namespace {

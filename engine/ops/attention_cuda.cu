@@ -58,8 +58,8 @@ __device__ __forceinline__ uint32_t SmemAddress(const void* p) {
 
 // 16-byte async copy; src_bytes = 0 fills the destination with zeros.
 __device__ __forceinline__ void CpAsync16(void* dst, const void* src, int src_bytes) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(SmemAddress(dst)),
-               "l"(src), "r"(src_bytes));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(SmemAddress(dst)), "l"(src),
+               "r"(src_bytes));
 }
 __device__ __forceinline__ void CpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::); }
 template <int kPending>
@@ -144,8 +144,7 @@ __device__ __forceinline__ void LoadTile(T* smem, const T* qkv, int64_t seq_star
 // ---- The kernel ----
 
 template <typename T, int kHeadDim>
-__global__ void __launch_bounds__(kThreads)
-    FlashAttentionKernel(const Params p) {
+__global__ void __launch_bounds__(kThreads) FlashAttentionKernel(const Params p) {
   using S = Smem<kHeadDim>;
   constexpr int kStride = S::kStride;
   constexpr int kDimSteps = kHeadDim / 16;  // k-steps of Q K^T
@@ -154,8 +153,8 @@ __global__ void __launch_bounds__(kThreads)
 
   extern __shared__ __align__(16) unsigned char smem_raw[];
   T* sQ = reinterpret_cast<T*>(smem_raw);
-  T* sK = sQ + S::kQ;          // 2 stages
-  T* sV = sK + 2 * S::kTile;   // 2 stages
+  T* sK = sQ + S::kQ;         // 2 stages
+  T* sV = sK + 2 * S::kTile;  // 2 stages
 
   // Which sequence and query tile: the largest b with V(b) <= blockIdx.x.
   const int v = static_cast<int>(blockIdx.x);
@@ -192,7 +191,7 @@ __global__ void __launch_bounds__(kThreads)
 
   const int warp = threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
-  const int group = lane / 4;     // row within an 8-row half of the mma tile
+  const int group = lane / 4;      // row within an 8-row half of the mma tile
   const int quad_lane = lane % 4;  // column pair within an 8-column n-tile
 
   LoadTile<T, kHeadDim, kBlockM>(sQ, qkv, seq_start, q0, len, stride, q_col);

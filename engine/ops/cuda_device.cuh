@@ -97,17 +97,17 @@ inline std::string CheckLaunch(const char* kernel, const char* file, int line) {
 
 // Runs BODY with `T` bound to the element type of DTYPE (bf16 or f16), or
 // returns an error naming OP for any other dtype.
-#define MBSERVE_DISPATCH_HALF(OP, DTYPE, ...)                            \
-  do {                                                                   \
-    if ((DTYPE) == ::mbserve::DType::kBF16) {                            \
-      using T = __nv_bfloat16;                                           \
-      __VA_ARGS__                                                        \
-    } else if ((DTYPE) == ::mbserve::DType::kF16) {                      \
-      using T = __half;                                                  \
-      __VA_ARGS__                                                        \
-    } else {                                                             \
-      return ::mbserve::cuda::UnsupportedDType(OP, DTYPE);               \
-    }                                                                    \
+#define MBSERVE_DISPATCH_HALF(OP, DTYPE, ...)              \
+  do {                                                     \
+    if ((DTYPE) == ::mbserve::DType::kBF16) {              \
+      using T = __nv_bfloat16;                             \
+      __VA_ARGS__                                          \
+    } else if ((DTYPE) == ::mbserve::DType::kF16) {        \
+      using T = __half;                                    \
+      __VA_ARGS__                                          \
+    } else {                                               \
+      return ::mbserve::cuda::UnsupportedDType(OP, DTYPE); \
+    }                                                      \
   } while (0)
 
 #define MBSERVE_CHECK_LAUNCH(name) \

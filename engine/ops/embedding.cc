@@ -1,8 +1,8 @@
 #include "engine/ops/embedding.h"
 
+#include "common/status_macros.h"
 #include "engine/ops/backend.h"
 #include "engine/ops/checks.h"
-#include "common/status_macros.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;

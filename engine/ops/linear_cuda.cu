@@ -23,9 +23,7 @@ namespace {
 
 constexpr int64_t kReferenceRows = 8192;
 
-cudaDataType_t CudaType(DType dtype) {
-  return dtype == DType::kBF16 ? CUDA_R_16BF : CUDA_R_16F;
-}
+cudaDataType_t CudaType(DType dtype) { return dtype == DType::kBF16 ? CUDA_R_16BF : CUDA_R_16F; }
 
 // The largest power of two up to 256 that divides the address: cuBLASLt
 // assumes 256-byte alignment unless told otherwise.
@@ -47,9 +45,7 @@ struct WeightKey {
 struct PlanKey {
   WeightKey weight;
   int64_t m;
-  bool operator<(const PlanKey& o) const {
-    return std::tie(weight, m) < std::tie(o.weight, o.m);
-  }
+  bool operator<(const PlanKey& o) const { return std::tie(weight, m) < std::tie(o.weight, o.m); }
 };
 
 struct Plan {
@@ -89,8 +85,8 @@ struct Gemm::State {
     const cublasOperation_t transpose = CUBLAS_OP_T, keep = CUBLAS_OP_N;
     MBSERVE_CUDA_CHECK(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSA,
                                                       &transpose, sizeof(transpose)));
-    MBSERVE_CUDA_CHECK(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSB,
-                                                      &keep, sizeof(keep)));
+    MBSERVE_CUDA_CHECK(cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &keep,
+                                                      sizeof(keep)));
     MBSERVE_CUDA_CHECK(cublasLtMatrixLayoutCreate(&plan.a, type, key.k, key.n, key.k));
     MBSERVE_CUDA_CHECK(cublasLtMatrixLayoutCreate(&plan.b, type, key.k, m, key.k));
     MBSERVE_CUDA_CHECK(cublasLtMatrixLayoutCreate(&plan.c, type, key.n, m, key.n));
@@ -119,9 +115,8 @@ struct Gemm::State {
     cublasLtMatmulHeuristicResult_t result{};
     int found = 0;
     if (error.empty()) {
-      error = CheckResult(cublasLtMatmulAlgoGetHeuristic(handle, plan.desc, plan.a, plan.b,
-                                                         plan.c, plan.c, pref, 1, &result,
-                                                         &found),
+      error = CheckResult(cublasLtMatmulAlgoGetHeuristic(handle, plan.desc, plan.a, plan.b, plan.c,
+                                                         plan.c, pref, 1, &result, &found),
                           "cublasLtMatmulAlgoGetHeuristic", __FILE__, __LINE__);
     }
     cublasLtMatmulPreferenceDestroy(pref);
@@ -227,8 +222,8 @@ std::string LaunchAddBias(DType dtype, void* x, const void* bias, int64_t rows, 
   const unsigned int blocks = BlocksFor(rows * cols, kBiasThreads);
   if (blocks == 0) return "AddBias: too many elements for one launch";
   MBSERVE_DISPATCH_HALF("AddBias", dtype, {
-    AddBiasKernel<T><<<blocks, kBiasThreads, 0, stream>>>(
-        static_cast<T*>(x), static_cast<const T*>(bias), rows, cols);
+    AddBiasKernel<T><<<blocks, kBiasThreads, 0, stream>>>(static_cast<T*>(x),
+                                                          static_cast<const T*>(bias), rows, cols);
   });
   MBSERVE_CHECK_LAUNCH("AddBiasKernel");
   return "";

@@ -13,8 +13,8 @@ namespace mbserve {
 
 void* CudaBackend::Allocate(size_t bytes, std::string* error) {
   void* data = nullptr;
-  std::string failure = cuda::CheckResult(cudaSetDevice(index_), "cudaSetDevice", __FILE__,
-                                          __LINE__);
+  std::string failure =
+      cuda::CheckResult(cudaSetDevice(index_), "cudaSetDevice", __FILE__, __LINE__);
   if (failure.empty()) {
     failure = cuda::CheckResult(cudaMalloc(&data, bytes), "cudaMalloc", __FILE__, __LINE__);
   }
@@ -27,8 +27,8 @@ void* CudaBackend::Allocate(size_t bytes, std::string* error) {
   }
   if (!failure.empty()) {
     if (data != nullptr) cudaFree(data);
-    *error = absl::StrCat("cannot allocate ", bytes, " bytes on CUDA device ", index_, ": ",
-                          failure);
+    *error =
+        absl::StrCat("cannot allocate ", bytes, " bytes on CUDA device ", index_, ": ", failure);
     return nullptr;
   }
   return data;
@@ -86,8 +86,8 @@ absl::Status CudaBackend::CopyToHost(const void* device, void* host, size_t byte
           "cudaMemcpyAsync(device to host)", __FILE__, __LINE__);
       // The stream's wait also surfaces any kernel fault queued before.
       if (error.empty()) {
-        error = cuda::CheckResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize",
-                                  __FILE__, __LINE__);
+        error = cuda::CheckResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize", __FILE__,
+                                  __LINE__);
       }
       if (error.empty()) std::memcpy(static_cast<char*>(host) + offset, staging_[*slot], n);
     }

@@ -70,8 +70,7 @@ std::string LaunchRope(DType dtype, void* qkv, const int32_t* positions, const f
     return "ApplyRope: num_heads and an even head_dim must be positive";
   }
   const int half = head_dim / 2;
-  const bool vectorized = half % kVec == 0 &&
-                          VectorFriendly(3LL * num_heads * head_dim, {qkv}) &&
+  const bool vectorized = half % kVec == 0 && VectorFriendly(3LL * num_heads * head_dim, {qkv}) &&
                           VectorFriendly(half, {cos, sin});
   const int pairs = vectorized ? kVec : 1;
   const int64_t items = rows * 2 * num_heads * (half / pairs);
@@ -80,8 +79,8 @@ std::string LaunchRope(DType dtype, void* qkv, const int32_t* positions, const f
   MBSERVE_DISPATCH_HALF("ApplyRope", dtype, {
     T* x = static_cast<T*>(qkv);
     if (vectorized) {
-      RopeKernel<T, kVec><<<blocks, kThreads, 0, stream>>>(x, positions, cos, sin, rows,
-                                                           num_heads, head_dim, max_positions);
+      RopeKernel<T, kVec><<<blocks, kThreads, 0, stream>>>(x, positions, cos, sin, rows, num_heads,
+                                                           head_dim, max_positions);
     } else {
       RopeKernel<T, 1><<<blocks, kThreads, 0, stream>>>(x, positions, cos, sin, rows, num_heads,
                                                         head_dim, max_positions);

@@ -35,8 +35,7 @@ std::vector<SequenceTask> TasksFor(const ModelConfig& config) {
 }
 
 // Each fixture set in float32, and with bfloat16 GEMMs where the CPU has them.
-class BatchInvarianceTest
-    : public ::testing::TestWithParam<std::tuple<std::string, DType>> {};
+class BatchInvarianceTest : public ::testing::TestWithParam<std::tuple<std::string, DType>> {};
 
 TEST_P(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
   const auto& [set_dir, dtype] = GetParam();
@@ -110,8 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
                        ::testing::Values(DType::kF32, DType::kBF16)),
     [](const auto& info) {
       const bool modernbert = std::get<0>(info.param) == testing::CommittedFixtureDir();
-      return std::string(modernbert ? "ModernBert_" : "Bert_") +
-             DTypeName(std::get<1>(info.param));
+      return std::string(modernbert ? "ModernBert_" : "Bert_") + DTypeName(std::get<1>(info.param));
     });
 
 }  // namespace

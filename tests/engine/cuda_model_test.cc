@@ -35,7 +35,9 @@ double Cosine(const float* a, const float* b, size_t n) {
   return dot / std::sqrt(na * nb);
 }
 
-std::vector<SequenceTask> Repeat(SequenceTask task, int n) { return std::vector<SequenceTask>(n, task); }
+std::vector<SequenceTask> Repeat(SequenceTask task, int n) {
+  return std::vector<SequenceTask>(n, task);
+}
 
 std::vector<testing::FixtureCase> AllCases() {
   std::vector<testing::FixtureCase> all;
@@ -74,8 +76,8 @@ TEST_P(CudaModelTest, MatchesCpuFloat32) {
     ASSERT_TRUE(gpu_pooled.ok()) << gpu_pooled.status();
     double pooled_min = 1.0;
     for (int b = 0; b < n; ++b) {
-      pooled_min = std::min(pooled_min, Cosine(gpu_pooled->outputs[b].data(),
-                                               cpu_pooled->outputs[b].data(), h));
+      pooled_min = std::min(
+          pooled_min, Cosine(gpu_pooled->outputs[b].data(), cpu_pooled->outputs[b].data(), h));
     }
     EXPECT_GE(pooled_min, 0.9999) << c.name << " " << DTypeName(dtype);
 
@@ -161,8 +163,8 @@ TEST_P(CudaModelTest, SequenceAloneAndInBatchAreBitwiseEqual) {
       for (int b = 0; b < n; ++b) {
         PackedBatch alone;
         const int begin = c.batch.cu_seqlens[b];
-        alone.Append(std::span<const int32_t>(c.batch.token_ids.data() + begin,
-                                              c.batch.sequence_length(b)));
+        alone.Append(
+            std::span<const int32_t>(c.batch.token_ids.data() + begin, c.batch.sequence_length(b)));
         auto single = (*engine)->Run(alone, {&task, 1});
         ASSERT_TRUE(single.ok()) << single.status();
         const auto& a = single->outputs[0];

@@ -105,10 +105,17 @@ double ServerHarness::MetricSum(const std::string& name, const prometheus::Label
       }
       if (!match) continue;
       switch (family.type) {
-        case prometheus::MetricType::Counter: sum += metric.counter.value; break;
-        case prometheus::MetricType::Gauge: sum += metric.gauge.value; break;
-        case prometheus::MetricType::Histogram: sum += metric.histogram.sample_sum; break;
-        default: break;
+        case prometheus::MetricType::Counter:
+          sum += metric.counter.value;
+          break;
+        case prometheus::MetricType::Gauge:
+          sum += metric.gauge.value;
+          break;
+        case prometheus::MetricType::Histogram:
+          sum += metric.histogram.sample_sum;
+          break;
+        default:
+          break;
       }
     }
   }

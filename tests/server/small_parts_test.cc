@@ -13,8 +13,7 @@ TEST(StatusMapTest, CodesAndMessagesSurvive) {
   const grpc::Status s = ToGrpcStatus(absl::InvalidArgumentError("inputs[2] is empty"));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(), "inputs[2] is empty");
-  EXPECT_EQ(ToGrpcCode(absl::StatusCode::kResourceExhausted),
-            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(ToGrpcCode(absl::StatusCode::kResourceExhausted), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(ToGrpcCode(absl::StatusCode::kUnauthenticated), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
   EXPECT_EQ(GrpcCodeName(grpc::StatusCode::DEADLINE_EXCEEDED), "DEADLINE_EXCEEDED");
@@ -54,7 +53,8 @@ TEST(TokenRateTest, AveragesOverTheWindowAndForgets) {
   for (int s = 0; s < 20; ++s) rate.Add(100, t0 + std::chrono::seconds(s));
   // Steady 100 tokens/s: about 100 whatever the fraction of the current second.
   EXPECT_NEAR(rate.PerSecond(t0 + std::chrono::milliseconds(19500)), 100.0, 10.0);
-  EXPECT_EQ(rate.PerSecond(t0 + std::chrono::seconds(40)), 0.0) << "idle for longer than the window";
+  EXPECT_EQ(rate.PerSecond(t0 + std::chrono::seconds(40)), 0.0)
+      << "idle for longer than the window";
 }
 
 }  // namespace
