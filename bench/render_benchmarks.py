@@ -44,7 +44,9 @@ def header(record, path):
             f"mbserve kernels: {record['kernel_summary'] or 'not reported by this build'}. "
             f"{record['settings']['threads']} threads for every system; torch "
             f"{versions['torch']}, transformers {versions['transformers']}, onnxruntime "
-            f"{versions['onnxruntime']}.")
+            f"{versions['onnxruntime']}."
+            + ("" if record.get("complete", True) else
+               " **Cut short**: only the runs counted in each cell finished."))
 
 
 def render_latency(record, path):
