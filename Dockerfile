@@ -1,41 +1,30 @@
-# syntax=docker/dockerfile:1
 # mbserve images: the server and mbserve-cli, nothing else.
 #
-#   docker build -t mbserve:cuda .                          # NVIDIA GPU (default)
-#   docker build --build-arg VARIANT=cpu -t mbserve:cpu .   # CPU only
+#   DOCKER_BUILDKIT=1 docker build -t mbserve:cuda .                          # NVIDIA GPU (default)
+#   DOCKER_BUILDKIT=1 docker build --build-arg VARIANT=cpu -t mbserve:cpu .   # CPU only
 #
-# The CUDA variant builds on NVIDIA's CUDA devel image and runs on its runtime
-# image (Ubuntu 24.04, whose gRPC 1.51 / abseil 20220623 / protobuf 3.21 are
-# the versions Debian 12 has); the CPU variant builds and runs on Debian 12.
-# Either way the runtime image gets the build image's shared libraries copied
-# (deploy/docker/collect_runtime_libs.sh), so the two always match; OpenBLAS,
-# which the engine dlopen()s by its build-time path, keeps that path.
+# Needs BuildKit (Docker 23 and later use it by default; Docker 20.10 needs
+# DOCKER_BUILDKIT=1): the classic builder builds every stage, CUDA ones
+# included, whatever VARIANT says. Both variants build and run on Debian 12
+# (debian:bookworm, debian:bookworm-slim); the CUDA variant takes nvcc, the
+# CUDA runtime and cuBLASLt from NVIDIA's wheels on PyPI
+# (deploy/docker/install_cuda_wheels.sh), so it needs no NVIDIA registry.
+# The runtime image gets the shared libraries the binaries load copied from
+# the build image (deploy/docker/collect_runtime_libs.sh), except those the
+# runtime base already has; OpenBLAS, which the engine dlopen()s by its
+# build-time path, keeps that path.
 #
-# Run: mount a model folder (config.json, model.safetensors, tokenizer.json)
-# at /models and publish gRPC 50051 and metrics 9000:
+# Run: mount a model folder (config.json, model.safetensors, tokenizer.json;
+# readable by uid 10001) at /models and publish gRPC 50051 and metrics 9000:
 #   docker run --gpus all -v "$PWD/my-model:/models:ro" -p 50051:50051 -p 9000:9000 mbserve:cuda
 # Every server flag has an MBSERVE_* variable (--max-batch-tokens is
 # MBSERVE_MAX_BATCH_TOKENS); see docs/DEPLOY.md.
 
 ARG VARIANT=cuda
-ARG CUDA_VERSION=13.0.1
-ARG CUDA_OS=ubuntu24.04
-
-# ---- build bases ------------------------------------------------------------
-FROM nvidia/cuda:${CUDA_VERSION}-devel-${CUDA_OS} AS build-base-cuda
-# sm_80 (A100) and sm_90 (H100/H200); pass e.g. "80;86;89;90" for more.
-ARG CUDA_ARCHITECTURES="80;90"
-ENV MBSERVE_CMAKE_ARGS="-DMBSERVE_WITH_CUDA=ON -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc -DMBSERVE_CUDA_ARCHITECTURES=${CUDA_ARCHITECTURES}"
-
-FROM debian:bookworm AS build-base-cpu
-ENV MBSERVE_CMAKE_ARGS="-DMBSERVE_WITH_CUDA=OFF"
 
 # ---- build ------------------------------------------------------------------
-# hadolint ignore=DL3006
-FROM build-base-${VARIANT} AS build
-# The build recipe of DESIGN.md, without test and benchmark dependencies.
-# Ubuntu 24.04 and Debian 12 name these packages the same; versions are the
-# distribution's (the same gRPC, abseil and protobuf on both), so not pinned.
+FROM debian:bookworm AS build-deps
+# The build recipe of the README, without test and benchmark dependencies.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -44,8 +33,40 @@ RUN apt-get update \
       libabsl-dev libspdlog-dev libfmt-dev prometheus-cpp-dev \
       libopenblas-openmp-dev nlohmann-json3-dev libpcre2-dev \
  && rm -rf /var/lib/apt/lists/*
+
+# The CUDA toolkit as NVIDIA publishes it on PyPI: nvcc, the runtime, the
+# headers and cuBLASLt, laid out as /usr/local/cuda.
+FROM build-deps AS build-base-cuda
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      python3-pip unzip \
+ && rm -rf /var/lib/apt/lists/*
+COPY deploy/docker/install_cuda_wheels.sh /usr/local/sbin/
+# Behind a proxy that re-signs TLS, pip needs the proxy's CA: pass a PEM
+# bundle as the build secret "pip-ca" (--secret id=pip-ca,src=FILE). It is
+# mounted for this step only and stays out of every layer.
+RUN --mount=type=secret,id=pip-ca \
+    if [ -f /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
+ && install_cuda_wheels.sh /usr/local/cuda
+# sm_80 (A100) and sm_90 (H100/H200); pass e.g. "80;86;89;90" for more.
+ARG CUDA_ARCHITECTURES="80;90"
+ENV MBSERVE_CMAKE_ARGS="-DMBSERVE_WITH_CUDA=ON -DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc -DMBSERVE_CUDA_ARCHITECTURES=${CUDA_ARCHITECTURES}"
+
+FROM build-deps AS build-base-cpu
+ENV MBSERVE_CMAKE_ARGS="-DMBSERVE_WITH_CUDA=OFF"
+
+# hadolint ignore=DL3006
+FROM build-base-${VARIANT} AS build
 WORKDIR /src
-COPY . .
+# Only what CMake compiles, so that editing docs, tests or deployment files
+# does not rebuild (.dockerignore keeps the rest out of the context too).
+COPY CMakeLists.txt ./
+COPY proto/ proto/
+COPY engine/ engine/
+COPY server/ server/
+COPY client/CMakeLists.txt client/
+COPY client/cli/ client/cli/
 # MBSERVE_CMAKE_ARGS holds several arguments: it is split on purpose.
 # hadolint ignore=SC2086
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -53,14 +74,19 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       ${MBSERVE_CMAKE_ARGS} \
  && cmake --build /build --target mbserve mbserve-cli \
  && install -D -m 0755 /build/server/mbserve /out/bin/mbserve \
- && install -D -m 0755 /build/client/mbserve-cli /out/bin/mbserve-cli \
- && openblas="$(sed -n 's/^MBSERVE_OPENBLAS_DIR:PATH=//p' /build/CMakeCache.txt)/libopenblas.so.0" \
- && deploy/docker/collect_runtime_libs.sh /out/runtime /out/bin/mbserve /out/bin/mbserve-cli \
-      -- "${openblas}"
+ && install -D -m 0755 /build/client/mbserve-cli /out/bin/mbserve-cli
+COPY deploy/docker/collect_runtime_libs.sh /usr/local/sbin/
+RUN openblas="$(sed -n 's/^MBSERVE_OPENBLAS_DIR:PATH=//p' /build/CMakeCache.txt)/libopenblas.so.0" \
+ && collect_runtime_libs.sh /out/runtime /out/bin/mbserve /out/bin/mbserve-cli -- "${openblas}"
 
 # ---- runtime bases ----------------------------------------------------------
-FROM nvidia/cuda:${CUDA_VERSION}-runtime-${CUDA_OS} AS runtime-base-cuda
-ENV MBSERVE_DEVICE=cuda
+FROM debian:bookworm-slim AS runtime-base-cuda
+ENV MBSERVE_DEVICE=cuda \
+    NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+# The CUDA libraries' license (NVIDIA's EULA lets applications ship the
+# runtime and cuBLASLt).
+COPY --from=build-base-cuda /usr/local/cuda/licenses/ /usr/local/share/doc/mbserve/cuda-licenses/
 
 FROM debian:bookworm-slim AS runtime-base-cpu
 ENV MBSERVE_DEVICE=cpu
@@ -73,14 +99,21 @@ COPY --from=build /out/runtime/lib/ /usr/local/lib/mbserve/
 COPY --from=build /out/runtime/root/ /
 COPY --from=build /out/runtime/dlopened.list /usr/local/share/mbserve/dlopened.list
 COPY --from=build /out/bin/ /usr/local/bin/
-# Fails the build here, not at the first start, if a library is missing
+# A copied library the base image already has (same soname) is dropped, so
+# the base's own copy is the one every program loads; ld.so.conf.d entries
+# come before the system directories and would otherwise shadow it.
+# Then the build fails here, not at the first start, if a library is missing
 # (but the driver's libcuda, which the NVIDIA runtime mounts from the host).
-RUN echo /usr/local/lib/mbserve > /etc/ld.so.conf.d/mbserve.conf \
+RUN ldconfig -p | awk '$1 ~ /\.so/ { print $1 }' | sort -u > /tmp/base-libs.txt \
+ && for lib in /usr/local/lib/mbserve/*; do \
+      if grep -qxF "${lib##*/}" /tmp/base-libs.txt; then rm "${lib}"; fi; \
+    done \
+ && echo /usr/local/lib/mbserve > /etc/ld.so.conf.d/mbserve.conf \
  && ldconfig \
  && xargs -a /usr/local/share/mbserve/dlopened.list \
       ldd /usr/local/bin/mbserve /usr/local/bin/mbserve-cli > /tmp/ldd.txt \
  && ! grep 'not found' /tmp/ldd.txt | grep -v 'libcuda\.so' \
- && rm /tmp/ldd.txt \
+ && rm /tmp/ldd.txt /tmp/base-libs.txt \
  && groupadd --system --gid 10001 mbserve \
  && useradd --system --uid 10001 --gid mbserve --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin mbserve

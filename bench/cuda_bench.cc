@@ -3,7 +3,7 @@
 // through Engine::Run (mean-pooled, normalized vectors copied back to the
 // host, as a server would), packed in order into batches of at most
 // --batch-tokens real tokens. Then the same batches through the model alone
-// (ModernBert::Encode + PoolAll, one synchronization per batch), which tells
+// (Model::Encode + PoolAll, one synchronization per batch), which tells
 // the kernels' speed apart from Engine::Run's host work. Prints one JSON
 // object.
 //
@@ -20,8 +20,7 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "engine/model/config.h"
-#include "engine/model/modernbert.h"
+#include "engine/model/registry.h"
 #include "engine/ops/backend.h"
 
 namespace mbserve {
@@ -83,9 +82,9 @@ std::vector<PackedBatch> Pack(const std::vector<std::vector<int32_t>>& sequences
   std::vector<PackedBatch> batches(1);
   for (const auto& ids : sequences) {
     PackedBatch* batch = &batches.back();
-    if (batch->num_sequences() > 0 && (batch->num_tokens() + static_cast<int>(ids.size()) >
-                                           max_tokens ||
-                                       batch->num_sequences() >= max_sequences)) {
+    if (batch->num_sequences() > 0 &&
+        (batch->num_tokens() + static_cast<int>(ids.size()) > max_tokens ||
+         batch->num_sequences() >= max_sequences)) {
       batches.emplace_back();
       batch = &batches.back();
     }
@@ -145,11 +144,12 @@ int Run(const Args& args) {
     auto config = LoadModelConfig(args.model + "/config.json");
     auto backend = GetBackend(options.device);
     if (!config.ok() || !backend.ok()) {
-      std::fprintf(stderr, "cuda_bench: %s\n",
-                   std::string((config.ok() ? backend.status() : config.status()).message()).c_str());
+      std::fprintf(
+          stderr, "cuda_bench: %s\n",
+          std::string((config.ok() ? backend.status() : config.status()).message()).c_str());
       return 1;
     }
-    auto model = ModernBert::Load(args.model, *config, options.device, args.dtype, args.batch_tokens);
+    auto model = LoadModel(args.model, *config, options.device, args.dtype, args.batch_tokens);
     if (!model.ok()) {
       std::fprintf(stderr, "cuda_bench: %s\n", std::string(model.status().message()).c_str());
       return 1;

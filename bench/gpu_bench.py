@@ -15,7 +15,7 @@ real (non-padding) tokens per second of:
     (short) or 32 (long) sequences padded to the batch's longest, masked mean
     pooling and normalization on the GPU.
 Reports MFU against --peak-tflops (790: an H200's measured dense bf16 rate)
-from the FLOP count of MODERNBERT.md section 7, and the cosine of mbserve's
+from the model's FLOP count (flops() below), and the cosine of mbserve's
 first pooled vectors against transformers (bf16 and fp32).
 
   usage: bench/gpu_bench.py --binary build-gpu/bench/cuda_bench --work DIR --out DIR
@@ -82,7 +82,10 @@ def write_workload(sequences, path):
 
 
 def flops(sequences, shape):
-    """Model FLOPs of one pass (MODERNBERT.md section 7; no head)."""
+    """Model FLOPs of one pass, no head: per token and layer 2 (4 H^2 + 3 H I)
+    for the GEMMs (Wqkv 3H^2, Wo H^2, Wi 2HI, Wo_mlp HI); per layer 4 H times
+    the (query, key) pairs attended (QK^T and PV), every pair on global
+    layers, the pairs within the window on local ones."""
     s = SHAPES[shape]
     h, i, layers = s["hidden_size"], s["intermediate_size"], s["num_hidden_layers"]
     n_global = len(range(0, layers, GLOBAL_EVERY))

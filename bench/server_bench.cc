@@ -25,7 +25,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -33,6 +32,7 @@
 #include "server/batch_policy.h"
 #include "server/metrics.h"
 #include "server/server.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 namespace {

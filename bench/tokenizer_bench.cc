@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/tokenizer/tokenizer.h"
 #include "nlohmann/json.hpp"
+#include "tokenizer/tokenizer.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

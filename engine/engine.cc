@@ -2,21 +2,25 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "engine/memory.h"
 #include "engine/model/dtype_convert.h"
-#include "engine/model/modernbert.h"
+#include "engine/model/files.h"
+#include "engine/model/registry.h"
 #include "engine/ops/cpu_gemm/isa.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 namespace {
 
 class EngineImpl final : public Engine {
  public:
-  EngineImpl(EngineOptions options, SentenceTransformersConfig st,
-             std::unique_ptr<ModernBert> model, std::string kernel_summary)
+  EngineImpl(EngineOptions options, SentenceTransformersConfig st, std::unique_ptr<Model> model,
+             std::string kernel_summary)
       : options_(options),
         st_(std::move(st)),
         model_(std::move(model)),
@@ -29,24 +33,69 @@ class EngineImpl final : public Engine {
 
   absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                   std::span<const SequenceTask> tasks) override {
-    MBSERVE_RETURN_IF_ERROR(Validate(batch, tasks));
+    MBSERVE_RETURN_IF_ERROR(ValidateBatch(batch, tasks));
+    const int n = batch.num_sequences();
+    BatchOutput result;
+    result.statuses.resize(n);
+    result.outputs.resize(n);
+    std::vector<int> valid;  // batch indices of the sequences that run
+    for (int b = 0; b < n; ++b) {
+      result.statuses[b] = ValidateSequence(batch, b, tasks[b]);
+      if (result.statuses[b].ok()) valid.push_back(b);
+    }
+    if (valid.empty()) return result;
+    std::vector<std::vector<float>> outputs;
+    if (static_cast<int>(valid.size()) == n) {
+      MBSERVE_ASSIGN_OR_RETURN(outputs, Compute(batch, tasks));
+    } else {
+      PackedBatch subset;
+      std::vector<SequenceTask> subset_tasks;
+      for (int b : valid) {
+        subset.AppendSequence(batch, b);
+        subset_tasks.push_back(tasks[b]);
+      }
+      MBSERVE_ASSIGN_OR_RETURN(outputs, Compute(subset, subset_tasks));
+    }
+    for (size_t k = 0; k < valid.size(); ++k) {
+      result.statuses[valid[k]] = CheckFinite(outputs[k]);
+      if (result.statuses[valid[k]].ok()) result.outputs[valid[k]] = std::move(outputs[k]);
+    }
+    return result;
+  }
+
+ private:
+  // The outputs of a batch whose every sequence is valid, by sequence.
+  absl::StatusOr<std::vector<std::vector<float>>> Compute(const PackedBatch& batch,
+                                                          std::span<const SequenceTask> tasks) {
     if (options_.num_threads > 0) {
       // Per call: OpenMP's thread count belongs to the calling thread, and
       // the engine may be created on one thread and driven from another.
       omp_set_num_threads(options_.num_threads);
     }
     MBSERVE_RETURN_IF_ERROR(model_->Encode(batch));
-    BatchOutput result;
-    result.outputs.resize(tasks.size());
-    MBSERVE_RETURN_IF_ERROR(CollectPooled(tasks, result));
-    MBSERVE_RETURN_IF_ERROR(CollectClassLogits(tasks, result));
-    MBSERVE_RETURN_IF_ERROR(CollectTokenOutputs(batch, tasks, result));
-    return result;
+    std::vector<std::vector<float>> outputs(tasks.size());
+    MBSERVE_RETURN_IF_ERROR(CollectPooled(tasks, outputs));
+    MBSERVE_RETURN_IF_ERROR(CollectMeansFromOffset(batch, tasks, outputs));
+    MBSERVE_RETURN_IF_ERROR(CollectClassLogits(tasks, outputs));
+    MBSERVE_RETURN_IF_ERROR(CollectTokenOutputs(batch, tasks, outputs));
+    return outputs;
   }
 
- private:
-  absl::Status Validate(const PackedBatch& batch, std::span<const SequenceTask> tasks) const {
-    const ModelConfig& config = model_->config();
+  // A NaN or an infinity is never returned as a result: a model whose
+  // weights or settings overflow fails the sequence instead.
+  static absl::Status CheckFinite(const std::vector<float>& output) {
+    for (size_t i = 0; i < output.size(); ++i) {
+      if (!std::isfinite(output[i])) {
+        return absl::InternalError(absl::StrCat("the model computed a non-finite value (",
+                                                output[i], ") at output index ", i));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // What makes the batch as a whole unusable: the caller broke the
+  // PackedBatch contract or exceeded the buffers sized at start.
+  absl::Status ValidateBatch(const PackedBatch& batch, std::span<const SequenceTask> tasks) const {
     const int n = batch.num_sequences();
     if (n <= 0) return absl::InvalidArgumentError("batch has no sequences");
     if (static_cast<int>(tasks.size()) != n) {
@@ -59,51 +108,69 @@ class EngineImpl final : public Engine {
                                                      options_.max_batch_tokens));
     }
     if (batch.cu_seqlens.front() != 0 || batch.cu_seqlens.back() != batch.num_tokens() ||
-        batch.positions.size() != batch.token_ids.size()) {
-      return absl::InvalidArgumentError("cu_seqlens or positions do not match the token ids");
+        !std::is_sorted(batch.cu_seqlens.begin(), batch.cu_seqlens.end()) ||
+        batch.positions.size() != batch.token_ids.size() ||
+        batch.token_type_ids.size() != batch.token_ids.size()) {
+      return absl::InvalidArgumentError(
+          "cu_seqlens, positions or token_type_ids do not match the token ids");
     }
     int max_seqlen = 0;
-    for (int b = 0; b < n; ++b) {
-      const int length = batch.sequence_length(b);
-      if (length <= 0) return absl::InvalidArgumentError(absl::StrCat("sequence ", b, " is empty"));
-      if (length > config.max_position_embeddings) {
-        return absl::InvalidArgumentError(absl::StrCat("sequence ", b, " has ", length,
-                                                       " tokens; the model accepts at most ",
-                                                       config.max_position_embeddings));
-      }
-      max_seqlen = std::max(max_seqlen, length);
-      for (int t = 0; t < length; ++t) {
-        if (batch.positions[batch.cu_seqlens[b] + t] != t) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("sequence ", b, " position ", t, " is not ", t));
-        }
-      }
-      MBSERVE_RETURN_IF_ERROR(CheckTaskSupported(b, tasks[b]));
-    }
+    for (int b = 0; b < n; ++b) max_seqlen = std::max(max_seqlen, batch.sequence_length(b));
     if (max_seqlen != batch.max_seqlen) {
       return absl::InvalidArgumentError(absl::StrCat("max_seqlen is ", batch.max_seqlen,
                                                      " but the longest sequence has ", max_seqlen));
     }
-    for (int t = 0; t < batch.num_tokens(); ++t) {
-      const int32_t id = batch.token_ids[t];
+    return absl::OkStatus();
+  }
+
+  // Why sequence b cannot run, in words about it alone (the batch index
+  // and the other sequences mean nothing to its caller).
+  absl::Status ValidateSequence(const PackedBatch& batch, int b, const SequenceTask& task) const {
+    const ModelConfig& config = model_->config();
+    const int length = batch.sequence_length(b);
+    if (length <= 0) return absl::InvalidArgumentError("the sequence is empty");
+    if (task.pool_from < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("pool_from is ", task.pool_from, "; it must be at least 0"));
+    }
+    if (length > config.max_position_embeddings) {
+      return absl::InvalidArgumentError(absl::StrCat("the sequence has ", length,
+                                                     " tokens; the model accepts at most ",
+                                                     config.max_position_embeddings));
+    }
+    const int begin = batch.cu_seqlens[b];
+    for (int t = 0; t < length; ++t) {
+      if (batch.positions[begin + t] != t) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("position ", t, " of the sequence is ", batch.positions[begin + t]));
+      }
+      const int32_t id = batch.token_ids[begin + t];
       if (id < 0 || id >= config.vocab_size) {
         return absl::InvalidArgumentError(absl::StrCat(
             "token ", t, " has id ", id, "; the vocabulary has ids [0, ", config.vocab_size, ")"));
       }
+      // Models without token types ignore them; the others embed them, so
+      // each must be a row of their token type table.
+      const int32_t type = batch.token_type_ids[begin + t];
+      if (config.type_vocab_size > 0 && (type < 0 || type >= config.type_vocab_size)) {
+        return absl::InvalidArgumentError(absl::StrCat("token ", t, " has token_type_id ", type,
+                                                       "; the model has types [0, ",
+                                                       config.type_vocab_size, ")"));
+      }
     }
-    return absl::OkStatus();
+    return CheckTaskSupported(task);
   }
 
-  absl::Status CheckTaskSupported(int b, const SequenceTask& task) const {
+  absl::Status CheckTaskSupported(const SequenceTask& task) const {
     const ModelConfig& config = model_->config();
     if (task.kind == OutputKind::kClassLogits && config.head != HeadKind::kSequenceClassification) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("sequence ", b, " asks for class logits but ", config.architecture,
-                       " has no classification head"));
+      return absl::FailedPreconditionError(absl::StrCat("the sequence asks for class logits but ",
+                                                        config.architecture,
+                                                        " has no classification head"));
     }
     if (task.kind == OutputKind::kMaskedLmLogits && config.head != HeadKind::kMaskedLm) {
       return absl::FailedPreconditionError(
-          absl::StrCat("sequence ", b, " asks for masked-LM logits but ", config.architecture,
+          absl::StrCat("the sequence asks for masked-LM logits but ", config.architecture,
                        " has no masked-LM head"));
     }
     return absl::OkStatus();
@@ -122,31 +189,72 @@ class EngineImpl final : public Engine {
     return absl::OkStatus();
   }
 
-  absl::Status CollectPooled(std::span<const SequenceTask> tasks, BatchOutput& result) {
+  // A mean that skips the first pool_from tokens: not the pooling kernel's
+  // (it pools whole sequences) but CollectMeansFromOffset's.
+  static bool MeanFromOffset(const SequenceTask& task) {
+    return task.kind == OutputKind::kPooledEmbedding && task.pooling == Pooling::kMean &&
+           task.pool_from > 0;
+  }
+
+  absl::Status CollectPooled(std::span<const SequenceTask> tasks,
+                             std::vector<std::vector<float>>& outputs) {
     for (Pooling pooling : {Pooling::kCls, Pooling::kMean}) {
       for (bool normalize : {false, true}) {
-        bool wanted = false;
-        for (const SequenceTask& task : tasks) {
-          wanted |= task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
-                    task.normalize == normalize;
-        }
-        if (!wanted) continue;
-        MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
-        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, result, [&](const SequenceTask& task) {
+        const auto wants = [&](const SequenceTask& task) {
           return task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
-                 task.normalize == normalize;
-        }));
+                 task.normalize == normalize && !MeanFromOffset(task);
+        };
+        if (std::none_of(tasks.begin(), tasks.end(), wants)) continue;
+        MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
+        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, outputs, wants));
       }
     }
     return absl::OkStatus();
   }
 
-  absl::Status CollectClassLogits(std::span<const SequenceTask> tasks, BatchOutput& result) {
+  // Means over tokens [pool_from, length) of the final hidden states, on the
+  // host: only calls whose model leaves the prompt out of pooling take this
+  // path, and it costs one copy of the sequence's states.
+  absl::Status CollectMeansFromOffset(const PackedBatch& batch, std::span<const SequenceTask> tasks,
+                                      std::vector<std::vector<float>>& outputs) {
+    const int64_t h = model_->config().hidden_size;
+    std::vector<float> rows;
+    for (size_t b = 0; b < tasks.size(); ++b) {
+      if (!MeanFromOffset(tasks[b])) continue;
+      const int64_t length = batch.sequence_length(static_cast<int>(b));
+      const int64_t count = std::max<int64_t>(0, length - tasks[b].pool_from);
+      std::vector<double> sum(h, 0.0);
+      if (count > 0) {
+        rows.clear();
+        MBSERVE_RETURN_IF_ERROR(
+            ReadRows(model_->hidden(), batch.cu_seqlens[b] + tasks[b].pool_from, count, rows));
+        for (int64_t t = 0; t < count; ++t) {
+          for (int64_t c = 0; c < h; ++c) sum[c] += rows[t * h + c];
+        }
+      }
+      std::vector<float>& out = outputs[b];
+      out.resize(h);
+      double squares = 0.0;
+      for (int64_t c = 0; c < h; ++c) {
+        out[c] = count > 0 ? static_cast<float>(sum[c] / static_cast<double>(count)) : 0.0f;
+        squares += static_cast<double>(out[c]) * out[c];
+      }
+      if (tasks[b].normalize) {
+        // As L2Normalize: divided by the norm, at least 1e-12.
+        const float norm = static_cast<float>(std::max(std::sqrt(squares), 1e-12));
+        for (float& value : out) value /= norm;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CollectClassLogits(std::span<const SequenceTask> tasks,
+                                  std::vector<std::vector<float>>& outputs) {
     bool wanted = false;
     for (const SequenceTask& task : tasks) wanted |= task.kind == OutputKind::kClassLogits;
     if (!wanted) return absl::OkStatus();
     MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->ClassifyAll());
-    return ScatterRows(logits, tasks, result, [](const SequenceTask& task) {
+    return ScatterRows(logits, tasks, outputs, [](const SequenceTask& task) {
       return task.kind == OutputKind::kClassLogits;
     });
   }
@@ -155,23 +263,23 @@ class EngineImpl final : public Engine {
   // sequence whose task `wants` it, with one copy from the device per batch.
   template <typename Wants>
   static absl::Status ScatterRows(const Tensor& t, std::span<const SequenceTask> tasks,
-                                  BatchOutput& result, Wants wants) {
+                                  std::vector<std::vector<float>>& outputs, Wants wants) {
     const int64_t cols = t.cols();
     std::vector<float> all;
     MBSERVE_RETURN_IF_ERROR(ReadRows(t, 0, static_cast<int64_t>(tasks.size()), all));
     for (size_t b = 0; b < tasks.size(); ++b) {
       if (!wants(tasks[b])) continue;
-      result.outputs[b].assign(all.begin() + b * cols, all.begin() + (b + 1) * cols);
+      outputs[b].assign(all.begin() + b * cols, all.begin() + (b + 1) * cols);
     }
     return absl::OkStatus();
   }
 
   absl::Status CollectTokenOutputs(const PackedBatch& batch, std::span<const SequenceTask> tasks,
-                                   BatchOutput& result) {
+                                   std::vector<std::vector<float>>& outputs) {
     for (size_t b = 0; b < tasks.size(); ++b) {
       const int64_t begin = batch.cu_seqlens[b];
       const int64_t length = batch.sequence_length(static_cast<int>(b));
-      std::vector<float>& out = result.outputs[b];
+      std::vector<float>& out = outputs[b];
       if (tasks[b].kind == OutputKind::kTokenEmbeddings) {
         MBSERVE_RETURN_IF_ERROR(ReadRows(model_->hidden(), begin, length, out));
       } else if (tasks[b].kind == OutputKind::kMaskedLmLogits) {
@@ -179,8 +287,8 @@ class EngineImpl final : public Engine {
         out.resize(length * vocab);
         // In chunks cut relative to the sequence, so results do not depend on
         // the rest of the batch and the logits buffer stays bounded.
-        for (int64_t first = 0; first < length; first += ModernBert::kHeadChunkRows) {
-          const int64_t count = std::min(ModernBert::kHeadChunkRows, length - first);
+        for (int64_t first = 0; first < length; first += Model::kHeadChunkRows) {
+          const int64_t count = std::min(Model::kHeadChunkRows, length - first);
           MBSERVE_ASSIGN_OR_RETURN(Tensor logits, model_->MaskedLmLogits(begin + first, count));
           MBSERVE_RETURN_IF_ERROR(ReadRows(logits, 0, count, out, first * vocab));
         }
@@ -191,7 +299,7 @@ class EngineImpl final : public Engine {
 
   EngineOptions options_;
   SentenceTransformersConfig st_;
-  std::unique_ptr<ModernBert> model_;
+  std::unique_ptr<Model> model_;
   std::string kernel_summary_;
 };
 
@@ -212,7 +320,8 @@ std::string DescribeKernels(const EngineOptions& options) {
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_dir,
                                                        const EngineOptions& options) {
   const std::filesystem::path dir(model_dir);
-  if (!std::filesystem::is_directory(dir)) {
+  MBSERVE_ASSIGN_OR_RETURN(bool is_directory, files::IsDirectory(model_dir));
+  if (!is_directory) {
     return absl::NotFoundError(absl::StrCat("model directory ", model_dir, " does not exist"));
   }
   MBSERVE_ASSIGN_OR_RETURN(ModelConfig config, LoadModelConfig((dir / "config.json").string()));
@@ -234,9 +343,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const std::string& model_
         absl::StrCat("max_batch_tokens is ", options.max_batch_tokens, "; it must be positive"));
   }
   MBSERVE_ASSIGN_OR_RETURN(SentenceTransformersConfig st,
-                           LoadSentenceTransformersConfig(model_dir));
-  MBSERVE_ASSIGN_OR_RETURN(auto model, ModernBert::Load(model_dir, config, options.device,
-                                                        options.dtype, options.max_batch_tokens));
+                           LoadSentenceTransformersConfig(model_dir, config));
+  MBSERVE_ASSIGN_OR_RETURN(auto model, LoadModel(model_dir, config, options.device, options.dtype,
+                                                 options.max_batch_tokens));
   return std::unique_ptr<Engine>(
       new EngineImpl(options, std::move(st), std::move(model), DescribeKernels(options)));
 }

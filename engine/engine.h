@@ -1,6 +1,6 @@
-// The engine: one loaded ModernBERT checkpoint on one device, and the calls
-// the server makes on packed batches. Not thread-safe: one engine thread
-// drives it (the batcher's).
+// The engine: one loaded checkpoint, of any architecture model/registry.h
+// knows, on one device, and the calls the server makes on packed batches.
+// Not thread-safe: one engine thread drives it (the batcher's).
 #pragma once
 
 #include <memory>
@@ -42,10 +42,19 @@ struct SequenceTask {
   OutputKind kind = OutputKind::kPooledEmbedding;
   Pooling pooling = Pooling::kMean;  // kPooledEmbedding only
   bool normalize = true;             // kPooledEmbedding only
+  // Mean pooling only: the first pool_from tokens are left out of the mean,
+  // as sentence-transformers leaves out the prompt when its Pooling sets
+  // include_prompt=false. From pool_from at or past the sequence's end the
+  // mean is a zero vector, as there.
+  int pool_from = 0;
 };
 
-// Results of one batch: outputs[b] holds sequence b's floats, row-major.
+// Results of one batch, per sequence: statuses[b] is OK and outputs[b]
+// holds sequence b's floats (row-major), or statuses[b] says why sequence b
+// alone failed (it was invalid, or its output was not finite) and
+// outputs[b] is empty. A failed sequence never fails the others.
 struct BatchOutput {
+  std::vector<absl::Status> statuses;
   std::vector<std::vector<float>> outputs;
 };
 
@@ -62,8 +71,13 @@ class Engine {
   // threads, e.g. "cpu avx512 float32, 2 threads".
   virtual const std::string& kernel_summary() const = 0;
 
-  // Checks ids, lengths and that the model has the heads the tasks need,
-  // then runs the batch. tasks.size() must equal batch.num_sequences().
+  // Runs the batch. An error for the whole call means the batch itself is
+  // malformed (tasks.size() differs from batch.num_sequences(), inconsistent
+  // cu_seqlens, more than max_batch_tokens tokens) or the device failed.
+  // A sequence that is empty, longer than max_position_embeddings, holds an
+  // id outside the vocabulary or asks for a head the model lacks gets its
+  // own status in BatchOutput, with a message about it alone, and the other
+  // sequences run as if it were not there.
   virtual absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                           std::span<const SequenceTask> tasks) = 0;
 };

@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/ops/backend.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 

@@ -15,6 +15,8 @@ size_t DTypeSize(DType dtype) {
     case DType::kF16:
     case DType::kBF16:
       return 2;
+    case DType::kI64:
+      return 8;
   }
   return 0;
 }
@@ -29,6 +31,8 @@ const char* DTypeName(DType dtype) {
       return "bfloat16";
     case DType::kI32:
       return "int32";
+    case DType::kI64:
+      return "int64";
   }
   return "unknown";
 }

@@ -9,7 +9,9 @@
 
 namespace mbserve {
 
-enum class DType : uint8_t { kF32, kF16, kBF16, kI32 };
+// kI64 only describes checkpoint entries (index buffers such as BERT's
+// position_ids); no op reads it.
+enum class DType : uint8_t { kF32, kF16, kBF16, kI32, kI64 };
 
 size_t DTypeSize(DType dtype);
 const char* DTypeName(DType dtype);

@@ -2,7 +2,8 @@
 // The first input byte picks what the rest is:
 //   even: a tokenizer.json to load; if it loads, it encodes and decodes a
 //         fixed mixed-script text;
-//   odd:  text for the committed ModernBERT-like fixture tokenizer, encoded
+//   odd:  text for a fixture tokenizer (the second bit picks the committed
+//         ModernBERT-like BPE or all-MiniLM-L6-v2's WordPiece), encoded
 //         alone and as a pair with truncation options from the second byte,
 //         then decoded.
 // Any crash, sanitizer report, hang or runaway allocation is a finding.
@@ -12,24 +13,30 @@
 #include <string>
 #include <string_view>
 
-#include "engine/tokenizer/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 
 namespace {
 
-const mbserve::Tokenizer& FixtureTokenizer() {
-  static const mbserve::Tokenizer* tokenizer = [] {
-    auto loaded = mbserve::Tokenizer::FromFile(MBSERVE_FUZZ_TOKENIZER);
-    if (!loaded.ok()) __builtin_trap();
-    return loaded->release();
-  }();
-  return *tokenizer;
+const mbserve::Tokenizer* Load(const char* path) {
+  auto loaded = mbserve::Tokenizer::FromFile(path);
+  if (!loaded.ok()) __builtin_trap();
+  return loaded->release();
+}
+
+const mbserve::Tokenizer& FixtureTokenizer(bool wordpiece) {
+  static const mbserve::Tokenizer* bpe = Load(MBSERVE_FUZZ_TOKENIZER);
+  static const mbserve::Tokenizer* bert = Load(MBSERVE_FUZZ_BERT_TOKENIZER);
+  return wordpiece ? *bert : *bpe;
 }
 
 void EncodeAndDecode(const mbserve::Tokenizer& tokenizer, std::string_view text,
                      const mbserve::EncodeOptions& options) {
   auto single = tokenizer.Encode(text, options);
   if (single.ok()) {
-    if (single->ids.size() != single->offsets.size()) __builtin_trap();
+    if (single->ids.size() != single->offsets.size() ||
+        single->ids.size() != single->type_ids.size()) {
+      __builtin_trap();
+    }
     for (const auto& [start, end] : single->offsets) {
       if (start > end || end > text.size()) __builtin_trap();
     }
@@ -57,6 +64,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return 0;
   }
-  EncodeAndDecode(FixtureTokenizer(), rest, options);
+  EncodeAndDecode(FixtureTokenizer((data[0] & 2) != 0), rest, options);
   return 0;
 }

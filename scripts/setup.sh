@@ -18,6 +18,9 @@ debian_packages=(
   python3 python3-venv python3-dev
   clang libclang-rt-dev clang-format
   prometheus
+  # The container images' build and smoke test (scripts/docker-smoke.sh) and
+  # the Compose v1 check of docker-compose.yml.
+  docker.io debootstrap docker-compose iproute2
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -11,10 +11,11 @@
 
 namespace mbserve::server {
 
+// From the --max-batch-* flags (ServerConfig holds the defaults).
 struct BatchLimits {
-  int max_tokens = 16384;
-  int max_sequences = 256;
-  Clock::duration max_delay = std::chrono::milliseconds(2);
+  int max_tokens = 0;
+  int max_sequences = 0;
+  Clock::duration max_delay{};
 };
 
 struct BatchSize {

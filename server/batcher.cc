@@ -13,8 +13,7 @@ PackedBatch Without(const PackedBatch& batch, const std::vector<bool>& keep) {
   PackedBatch kept;
   for (int b = 0; b < batch.num_sequences(); ++b) {
     if (!keep[b]) continue;
-    kept.Append(std::span<const int32_t>(batch.token_ids).subspan(batch.cu_seqlens[b],
-                                                                   batch.sequence_length(b)));
+    kept.AppendSequence(batch, b);
   }
   return kept;
 }
@@ -75,7 +74,7 @@ std::vector<Batcher::Outcome> Batcher::FillOpenBatch(Clock::time_point now) {
       break;
     } else {
       if (open_.members.empty()) open_.oldest = next.enqueued;
-      open_.packed.Append(next.ids);
+      open_.packed.Append(next.ids, next.type_ids);
       open_.members.push_back(Member{std::move(next.sink), next.index, next.task});
       queue_.pop_front();
       continue;
@@ -170,19 +169,26 @@ Batcher::Finished Batcher::RunBatch(OpenBatch batch) {
   absl::StatusOr<BatchOutput> output = engine_.Run(packed, tasks);
   finished.timing.end = Clock::now();
   metrics_.RecordBatch(packed.num_sequences(), packed.num_tokens(), finished.timing.end);
-  if (output.ok() && output->outputs.size() != tasks.size()) {
+  if (output.ok() &&
+      (output->outputs.size() != tasks.size() || output->statuses.size() != tasks.size())) {
     output = absl::InternalError(absl::StrCat("the engine returned ", output->outputs.size(),
-                                              " outputs for ", tasks.size(), " sequences"));
+                                              " outputs and ", output->statuses.size(),
+                                              " statuses for ", tasks.size(), " sequences"));
   }
   if (!output.ok()) {
-    SPDLOG_ERROR("engine failed on a batch of {} sequences, {} tokens: {}",
-                 packed.num_sequences(), packed.num_tokens(), output.status().ToString());
+    SPDLOG_ERROR("engine failed on a batch of {} sequences, {} tokens: {}", packed.num_sequences(),
+                 packed.num_tokens(), output.status().ToString());
   }
   size_t out = 0;
   for (size_t b = 0; b < batch.members.size(); ++b) {
     if (!keep[b]) continue;
     if (output.ok()) {
-      finished.outcomes.push_back({std::move(batch.members[b]), std::move(output->outputs[out++])});
+      // A sequence the engine failed alone gets its own status; the rest of
+      // the batch is unaffected.
+      absl::StatusOr<std::vector<float>> result = std::move(output->outputs[out]);
+      if (!output->statuses[out].ok()) result = std::move(output->statuses[out]);
+      ++out;
+      finished.outcomes.push_back({std::move(batch.members[b]), std::move(result)});
     } else {
       finished.outcomes.push_back(
           {std::move(batch.members[b]),

@@ -44,6 +44,7 @@ struct QueuedSequence {
   std::shared_ptr<SequenceSink> sink;
   int index = 0;  // the sink's own numbering, handed back in OnOutput
   std::vector<int32_t> ids;
+  std::vector<int32_t> type_ids;  // as long as ids (PackedBatch::token_type_ids)
   SequenceTask task;
   Clock::time_point enqueued;
 };
@@ -92,7 +93,7 @@ class Batcher {
   std::vector<Outcome> FillOpenBatch(Clock::time_point now);
   Finished RunBatch(OpenBatch batch);
   static void Deliver(std::vector<Outcome>& outcomes, const BatchTiming& timing);
-  bool Drained() const;  // needs mu_
+  bool Drained() const;      // needs mu_
   void PublishQueueDepth();  // needs mu_
 
   Engine& engine_;

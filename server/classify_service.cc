@@ -1,6 +1,6 @@
 #include "server/classify_service.h"
 
-#include "server/classify_call.h"
+#include "server/grpc_convert.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
@@ -8,14 +8,8 @@ namespace mbserve::server {
 grpc::ServerUnaryReactor* ClassifyServiceImpl::Classify(grpc::CallbackServerContext* context,
                                                         const v1::ClassifyRequest* request,
                                                         v1::ClassifyResponse* response) {
-  auto* call = new UnaryCall("Classify", context, serving_);
-  if (absl::Status s = call->Admit(); !s.ok()) {
-    call->Complete(s);
-    return call;
-  }
-  RunClassify(serving_, "Classify", call->state(), *request, response,
-              [call](const absl::Status& status) { call->Complete(status); });
-  return call;
+  return StartEngineCall(serving_, Rpc::kClassify, context, FromProto(*request),
+                         [response](const CallResponse& result) { ToProto(result, response); });
 }
 
 }  // namespace mbserve::server

@@ -16,12 +16,19 @@ namespace mbserve::server {
 namespace {
 
 using Setter = std::function<absl::Status(ServerConfig&, absl::string_view)>;
+// A field's value written as the flag would take it ("" when unset).
+using Shower = std::function<std::string(const ServerConfig&)>;
+
+// How a flag reads and shows its ServerConfig field.
+struct Binding {
+  Setter set;
+  Shower show;
+};
 
 struct FlagSpec {
   const char* name;
-  const char* default_text;
   const char* help;
-  Setter set;
+  Binding binding;
   bool is_bool = false;
 };
 
@@ -34,154 +41,174 @@ absl::Status Invalid(absl::string_view flag, absl::string_view value, absl::stri
       absl::StrCat(FlagDisplayName(flag), ": \"", value, "\" is not ", expected));
 }
 
-Setter String(std::string ServerConfig::*field) {
-  return [field](ServerConfig& c, absl::string_view v) {
-    c.*field = std::string(v);
-    return absl::OkStatus();
-  };
+Binding String(std::string ServerConfig::*field) {
+  return {[field](ServerConfig& c, absl::string_view v) {
+            c.*field = std::string(v);
+            return absl::OkStatus();
+          },
+          [field](const ServerConfig& c) { return c.*field; }};
 }
 
 // An integer in [min, max].
-Setter Int(const char* flag, int ServerConfig::*field, int min, int max) {
-  return [=](ServerConfig& c, absl::string_view v) {
-    int parsed = 0;
-    if (!absl::SimpleAtoi(v, &parsed) || parsed < min || parsed > max) {
-      return Invalid(flag, v, absl::StrCat("an integer in [", min, ", ", max, "]"));
-    }
-    c.*field = parsed;
-    return absl::OkStatus();
-  };
+Binding Int(const char* flag, int ServerConfig::*field, int min, int max) {
+  return {[=](ServerConfig& c, absl::string_view v) {
+            int parsed = 0;
+            if (!absl::SimpleAtoi(v, &parsed) || parsed < min || parsed > max) {
+              return Invalid(flag, v, absl::StrCat("an integer in [", min, ", ", max, "]"));
+            }
+            c.*field = parsed;
+            return absl::OkStatus();
+          },
+          [field](const ServerConfig& c) { return absl::StrCat(c.*field); }};
 }
 
-Setter Bool(const char* flag, bool ServerConfig::*field) {
-  return [=](ServerConfig& c, absl::string_view v) {
-    if (!absl::SimpleAtob(v, &(c.*field))) return Invalid(flag, v, "true or false");
-    return absl::OkStatus();
-  };
+Binding Bool(const char* flag, bool ServerConfig::*field) {
+  return {[=](ServerConfig& c, absl::string_view v) {
+            if (!absl::SimpleAtob(v, &(c.*field))) return Invalid(flag, v, "true or false");
+            return absl::OkStatus();
+          },
+          [field](const ServerConfig& c) { return std::string(c.*field ? "true" : "false"); }};
 }
 
-Setter Duration(const char* flag, absl::Duration ServerConfig::*field) {
-  return [=](ServerConfig& c, absl::string_view v) {
-    absl::Duration d;
-    if (!absl::ParseDuration(v, &d) || d < absl::ZeroDuration()) {
-      return Invalid(flag, v, "a non-negative duration such as 500us, 2ms or 30s");
-    }
-    c.*field = d;
-    return absl::OkStatus();
-  };
+Binding Duration(const char* flag, absl::Duration ServerConfig::*field) {
+  return {[=](ServerConfig& c, absl::string_view v) {
+            absl::Duration d;
+            if (!absl::ParseDuration(v, &d) || d < absl::ZeroDuration()) {
+              return Invalid(flag, v, "a non-negative duration such as 500us, 2ms or 30s");
+            }
+            c.*field = d;
+            return absl::OkStatus();
+          },
+          [field](const ServerConfig& c) { return absl::FormatDuration(c.*field); }};
 }
 
-absl::Status SetPooling(ServerConfig& c, absl::string_view v) {
-  if (v == "cls") {
-    c.pooling = Pooling::kCls;
-  } else if (v == "mean") {
-    c.pooling = Pooling::kMean;
-  } else {
-    return Invalid("pooling", v, "cls or mean");
-  }
-  return absl::OkStatus();
+// "a, b or c".
+std::string OneOfText(const std::vector<std::string>& names) {
+  if (names.size() < 2) return absl::StrJoin(names, "");
+  return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "), " or ", names.back());
 }
 
-absl::Status SetDevice(ServerConfig& c, absl::string_view v) {
-  if (v == "cpu") {
-    c.device = kCpuDevice;
-    return absl::OkStatus();
-  }
-  int index = 0;
-  if (v == "cuda" ||
-      (absl::ConsumePrefix(&v, "cuda:") && absl::SimpleAtoi(v, &index) && index >= 0)) {
-    c.device = Device{DeviceType::kCuda, index};
-    return absl::OkStatus();
-  }
-  return Invalid("device", v, "cpu, cuda or cuda:<index>");
+// One of a fixed list of names, each standing for a value of the field.
+template <typename T>
+Binding Choice(const char* flag, T ServerConfig::*field,
+               std::vector<std::pair<std::string, T>> choices) {
+  return {[=](ServerConfig& c, absl::string_view v) {
+            std::vector<std::string> names;
+            for (const auto& [name, value] : choices) {
+              if (v == name) {
+                c.*field = value;
+                return absl::OkStatus();
+              }
+              names.push_back(name);
+            }
+            return Invalid(flag, v, OneOfText(names));
+          },
+          [=](const ServerConfig& c) {
+            for (const auto& [name, value] : choices) {
+              if (c.*field == value) return name;
+            }
+            return std::string();
+          }};
 }
 
-absl::Status SetDType(ServerConfig& c, absl::string_view v) {
-  if (v == "auto") {
-    c.dtype.reset();
-  } else if (v == "float32") {
-    c.dtype = DType::kF32;
-  } else if (v == "float16") {
-    c.dtype = DType::kF16;
-  } else if (v == "bfloat16") {
-    c.dtype = DType::kBF16;
-  } else {
-    return Invalid("dtype", v, "auto, float32, float16 or bfloat16");
-  }
-  return absl::OkStatus();
-}
-
-Setter OneOf(const char* flag, std::string ServerConfig::*field, std::vector<std::string> choices) {
-  return [=](ServerConfig& c, absl::string_view v) {
-    for (const std::string& choice : choices) {
-      if (v == choice) {
-        c.*field = choice;
-        return absl::OkStatus();
-      }
-    }
-    return Invalid(flag, v, absl::StrJoin(choices, " or "));
-  };
+Binding DeviceBinding() {
+  return {[](ServerConfig& c, absl::string_view v) {
+            if (v == "cpu") {
+              c.device = kCpuDevice;
+              return absl::OkStatus();
+            }
+            int index = 0;
+            if (v == "cuda" ||
+                (absl::ConsumePrefix(&v, "cuda:") && absl::SimpleAtoi(v, &index) && index >= 0)) {
+              c.device = Device{DeviceType::kCuda, index};
+              return absl::OkStatus();
+            }
+            return Invalid("device", v, "cpu, cuda or cuda:<index>");
+          },
+          [](const ServerConfig& c) { return c.device.ToString(); }};
 }
 
 constexpr int kIntMax = 1 << 30;
 
+// Every flag, in --help order. Defaults are ServerConfig's member
+// initializers, shown through each binding; the README's table is
+// FlagTableMarkdown() of this list.
 const std::vector<FlagSpec>& Flags() {
+  using C = ServerConfig;
   static const auto* flags = new std::vector<FlagSpec>{
-      {"model", "(required)", "checkpoint folder: config.json, model.safetensors, tokenizer.json",
-       String(&ServerConfig::model_dir)},
-      {"served-model-name", "folder name", "model name reported by GetInfo and metrics",
-       String(&ServerConfig::served_model_name)},
-      {"host", "0.0.0.0", "address the gRPC server listens on", String(&ServerConfig::host)},
-      {"port", "50051", "gRPC port; 0 picks a free one",
-       Int("port", &ServerConfig::port, 0, 65535)},
-      {"metrics-port", "9000", "Prometheus /metrics port; 0 picks a free one, -1 disables",
-       Int("metrics-port", &ServerConfig::metrics_port, -1, 65535)},
-      {"max-batch-tokens", "16384", "most real tokens in one engine batch",
-       Int("max-batch-tokens", &ServerConfig::max_batch_tokens, 1, kIntMax)},
-      {"max-batch-requests", "256", "most sequences in one engine batch",
-       Int("max-batch-requests", &ServerConfig::max_batch_requests, 1, kIntMax)},
-      {"max-batch-delay", "2ms", "longest an idle engine waits for more sequences",
-       Duration("max-batch-delay", &ServerConfig::max_batch_delay)},
-      {"max-concurrent-requests", "512",
-       "calls admitted at once; more get RESOURCE_EXHAUSTED immediately",
-       Int("max-concurrent-requests", &ServerConfig::max_concurrent_requests, 1, kIntMax)},
-      {"max-client-batch-size", "32", "most inputs in one request",
-       Int("max-client-batch-size", &ServerConfig::max_client_batch_size, 1, kIntMax)},
-      {"max-input-length", "model's", "longest input in tokens; at most the model's",
-       Int("max-input-length", &ServerConfig::max_input_length, 0, kIntMax)},
-      {"tokenization-workers", "cores - 1", "threads that tokenize requests",
-       Int("tokenization-workers", &ServerConfig::tokenization_workers, 0, 1024)},
-      {"auto-truncate", "false", "truncate over-long inputs when a request does not say",
-       Bool("auto-truncate", &ServerConfig::auto_truncate), true},
-      {"pooling", "model's", "cls or mean, overriding 1_Pooling/config.json", SetPooling},
-      {"default-prompt-name", "", "prompt (config_sentence_transformers.json) used by default",
-       String(&ServerConfig::default_prompt_name)},
-      {"default-prompt", "", "literal prompt used by default",
-       String(&ServerConfig::default_prompt)},
-      {"device", "cpu", "cpu, cuda or cuda:<index>", SetDevice},
-      {"dtype", "auto",
-       "auto (bfloat16 on CUDA, float32 on CPU), float32 (CPU), float16 or bfloat16 (CUDA)",
-       SetDType},
-      {"num-threads", "0", "engine CPU threads; 0 uses every core",
-       Int("num-threads", &ServerConfig::num_threads, 0, 1024)},
-      {"max-message-bytes", "4194304", "largest request message",
-       Int("max-message-bytes", &ServerConfig::max_message_bytes, 1024, kIntMax)},
-      {"api-key", "", "require `authorization: Bearer <key>` on every mbserve call",
-       String(&ServerConfig::api_key)},
-      {"tls-cert", "", "PEM certificate chain; with --tls-key enables TLS",
-       String(&ServerConfig::tls_cert)},
-      {"tls-key", "", "PEM private key", String(&ServerConfig::tls_key)},
-      {"shutdown-timeout", "30s", "on SIGTERM/SIGINT, longest wait for accepted calls",
-       Duration("shutdown-timeout", &ServerConfig::shutdown_timeout)},
-      {"warmup-tokens", "512", "tokens of the warm-up batch run before SERVING; 0 skips it",
-       Int("warmup-tokens", &ServerConfig::warmup_tokens, 0, kIntMax)},
-      {"log-format", "text", "text or json",
-       OneOf("log-format", &ServerConfig::log_format, {"text", "json"})},
-      {"log-level", "info", "trace, debug, info, warn, error",
-       OneOf("log-level", &ServerConfig::log_level, {"trace", "debug", "info", "warn", "error"})},
+      {"model", "checkpoint folder (config.json, model.safetensors, tokenizer.json); required",
+       String(&C::model_dir)},
+      {"served-model-name", "name in GetInfo and mbserve_model_info; empty: the model's Hugging Face cache entry or "
+       "_name_or_path, else the folder's name",
+       String(&C::served_model_name)},
+      {"host", "address the gRPC and metrics servers listen on", String(&C::host)},
+      {"port", "gRPC port; 0 picks a free one", Int("port", &C::port, 0, 65535)},
+      {"metrics-port", "Prometheus /metrics port; 0 picks a free one, -1 disables",
+       Int("metrics-port", &C::metrics_port, -1, 65535)},
+      {"max-batch-tokens", "most real tokens in one engine batch",
+       Int("max-batch-tokens", &C::max_batch_tokens, 1, kIntMax)},
+      {"max-batch-requests", "most sequences in one engine batch",
+       Int("max-batch-requests", &C::max_batch_requests, 1, kIntMax)},
+      {"max-batch-delay", "longest an idle engine waits for more sequences",
+       Duration("max-batch-delay", &C::max_batch_delay)},
+      {"max-concurrent-requests", "calls admitted at once; more get RESOURCE_EXHAUSTED at once",
+       Int("max-concurrent-requests", &C::max_concurrent_requests, 1, kIntMax)},
+      {"max-client-batch-size", "most inputs in one request",
+       Int("max-client-batch-size", &C::max_client_batch_size, 1, kIntMax)},
+      {"max-input-length",
+       "longest input in tokens, at most the model's and --max-batch-tokens; 0: the model's",
+       Int("max-input-length", &C::max_input_length, 0, kIntMax)},
+      {"tokenization-workers", "threads that tokenize requests; 0: one per core, less one",
+       Int("tokenization-workers", &C::tokenization_workers, 0, 1024)},
+      {"auto-truncate", "truncate over-long inputs when a request leaves truncation.enabled unset",
+       Bool("auto-truncate", &C::auto_truncate), true},
+      {"pooling", "cls or mean, overriding 1_Pooling/config.json; unset: the model's",
+       Choice<std::optional<Pooling>>("pooling", &C::pooling,
+                                      {{"cls", Pooling::kCls}, {"mean", Pooling::kMean}})},
+      {"default-prompt-name",
+       "prompt of config_sentence_transformers.json used when a request names none; empty: the "
+       "model's default",
+       String(&C::default_prompt_name)},
+      {"default-prompt", "literal prompt used when a request names none",
+       String(&C::default_prompt)},
+      {"device", "cpu, cuda or cuda:<index>", DeviceBinding()},
+      {"dtype",
+       "auto (bfloat16 on CUDA, float32 on CPU), float32 (CPU), float16 (CUDA) or bfloat16 (CUDA; "
+       "CPUs with avx512_bf16)",
+       Choice<std::optional<DType>>("dtype", &C::dtype,
+                                    {{"auto", std::nullopt},
+                                     {"float32", DType::kF32},
+                                     {"float16", DType::kF16},
+                                     {"bfloat16", DType::kBF16}})},
+      {"num-threads", "engine CPU threads; 0: every core",
+       Int("num-threads", &C::num_threads, 0, 1024)},
+      {"max-message-bytes", "largest request message",
+       Int("max-message-bytes", &C::max_message_bytes, 1024, kIntMax)},
+      {"api-key",
+       "require metadata authorization: Bearer <key> on every mbserve call (health and reflection "
+       "stay open)",
+       String(&C::api_key)},
+      {"tls-cert", "PEM certificate chain; with --tls-key enables TLS", String(&C::tls_cert)},
+      {"tls-key", "PEM private key of --tls-cert", String(&C::tls_key)},
+      {"shutdown-timeout", "on SIGTERM/SIGINT, longest wait for accepted calls",
+       Duration("shutdown-timeout", &C::shutdown_timeout)},
+      {"warmup-tokens", "tokens of the warm-up batch run before SERVING; 0 skips it",
+       Int("warmup-tokens", &C::warmup_tokens, 0, kIntMax)},
+      {"log-format", "text, or json (one object per line)",
+       Choice<std::string>("log-format", &C::log_format, {{"text", "text"}, {"json", "json"}})},
+      {"log-level", "trace, debug, info, warn or error",
+       Choice<std::string>("log-level", &C::log_level,
+                           {{"trace", "trace"},
+                            {"debug", "debug"},
+                            {"info", "info"},
+                            {"warn", "warn"},
+                            {"error", "error"}})},
   };
   return *flags;
 }
+
+// The flag's default as --help and the README show it.
+std::string DefaultText(const FlagSpec& flag) { return flag.binding.show(ServerConfig{}); }
 
 const FlagSpec* FindFlag(absl::string_view name) {
   for (const FlagSpec& flag : Flags()) {
@@ -226,12 +253,11 @@ absl::StatusOr<ServerConfig> ParseConfig(std::span<const std::string> args, cons
   ServerConfig config;
   for (const FlagSpec& flag : Flags()) {
     if (std::optional<std::string> value = env(EnvName(flag.name))) {
-      if (absl::Status s = flag.set(config, *value); !s.ok()) return s;
+      if (absl::Status s = flag.binding.set(config, *value); !s.ok()) return s;
     }
   }
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
-    if (arg == "--help" || arg == "-h") return absl::NotFoundError(ConfigHelp());
     if (!absl::ConsumePrefix(&arg, "--")) {
       return absl::InvalidArgumentError(
           absl::StrCat("unexpected argument \"", arg, "\"; flags look like --name=value"));
@@ -252,7 +278,7 @@ absl::StatusOr<ServerConfig> ParseConfig(std::span<const std::string> args, cons
     } else {
       return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
     }
-    if (absl::Status s = flag->set(config, value); !s.ok()) return s;
+    if (absl::Status s = flag->binding.set(config, value); !s.ok()) return s;
   }
   if (absl::Status s = Validate(config); !s.ok()) return s;
   if (config.tokenization_workers == 0) {
@@ -262,13 +288,30 @@ absl::StatusOr<ServerConfig> ParseConfig(std::span<const std::string> args, cons
   return config;
 }
 
+bool HelpRequested(std::span<const std::string> args) {
+  return std::any_of(args.begin(), args.end(),
+                     [](const std::string& arg) { return arg == "--help" || arg == "-h"; });
+}
+
 std::string ConfigHelp() {
   std::string help = "usage: mbserve --model=<dir> [flags]\n\n";
   for (const FlagSpec& flag : Flags()) {
+    const std::string default_text = DefaultText(flag);
     absl::StrAppend(&help, "  --", flag.name, "  (env ", EnvName(flag.name), ", default ",
-                    flag.default_text, ")\n      ", flag.help, "\n");
+                    default_text.empty() ? "empty" : default_text, ")\n      ", flag.help, "\n");
   }
   return help;
+}
+
+std::string FlagTableMarkdown() {
+  std::string table = "| Flag | Environment | Default | Meaning |\n|---|---|---|---|\n";
+  for (const FlagSpec& flag : Flags()) {
+    const std::string default_text = DefaultText(flag);
+    absl::StrAppend(&table, "| `--", flag.name, "` | `", EnvName(flag.name), "` | ",
+                    default_text.empty() ? "" : absl::StrCat("`", default_text, "`"), " | ",
+                    flag.help, " |\n");
+  }
+  return table;
 }
 
 }  // namespace mbserve::server

@@ -1,6 +1,8 @@
 // Server configuration: command-line flags, each with an MBSERVE_* environment
 // equivalent (--max-batch-tokens <-> MBSERVE_MAX_BATCH_TOKENS). A flag beats
-// its environment variable, which beats the default.
+// its environment variable, which beats the default. The defaults are the
+// member initializers below and nowhere else: --help and README.md show them
+// from here.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,7 @@ namespace mbserve::server {
 
 struct ServerConfig {
   std::string model_dir;
-  std::string served_model_name;  // empty: the model folder's name
+  std::string served_model_name;  // empty: the model's own name (served_model.cc)
   std::string host = "0.0.0.0";
   int port = 50051;         // 0: any free port
   int metrics_port = 9000;  // 0: any free port; -1: no metrics endpoint
@@ -56,12 +58,19 @@ struct ServerConfig {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
 
+// Whether args (without argv[0]) ask for --help (or -h); main then prints
+// ConfigHelp() instead of parsing.
+bool HelpRequested(std::span<const std::string> args);
+
 // Parses args (without argv[0]). Errors name the flag (or variable) and what
-// was expected. `--help` yields NotFound with the help text as the message.
+// was expected.
 absl::StatusOr<ServerConfig> ParseConfig(std::span<const std::string> args, const EnvLookup& env);
 
-// One line per flag: name, environment variable, default, meaning.
+// Two lines per flag: name, environment variable, default; meaning.
 std::string ConfigHelp();
+
+// The same as a Markdown table; README.md holds it verbatim (a test checks).
+std::string FlagTableMarkdown();
 
 // "--name (MBSERVE_NAME)" for messages.
 std::string FlagDisplayName(absl::string_view name);

@@ -1,7 +1,7 @@
 #include "server/embed_service.h"
 
-#include "server/embed_call.h"
 #include "server/embed_stream.h"
+#include "server/grpc_convert.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
@@ -9,14 +9,8 @@ namespace mbserve::server {
 grpc::ServerUnaryReactor* EmbedServiceImpl::Embed(grpc::CallbackServerContext* context,
                                                   const v1::EmbedRequest* request,
                                                   v1::EmbedResponse* response) {
-  auto* call = new UnaryCall("Embed", context, serving_);
-  if (absl::Status s = call->Admit(); !s.ok()) {
-    call->Complete(s);
-    return call;
-  }
-  RunEmbed(serving_, "Embed", call->state(), *request, response,
-           [call](const absl::Status& status) { call->Complete(status); });
-  return call;
+  return StartEngineCall(serving_, Rpc::kEmbed, context, FromProto(*request),
+                         [response](const CallResponse& result) { ToProto(result, response); });
 }
 
 grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>*

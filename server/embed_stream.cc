@@ -1,33 +1,19 @@
 #include "server/embed_stream.h"
 
-#include <optional>
 #include <utility>
 
-#include "server/embed_call.h"
+#include "server/grpc_convert.h"
 #include "server/status_map.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
-namespace {
-
-constexpr char kRpc[] = "EmbedStream";
-
-// One accepted message: what must live until it is answered.
-struct StreamMessage {
-  std::unique_ptr<v1::EmbedStreamRequest> request;
-  v1::EmbedResponse response;
-  std::optional<Admission::Permit> permit;
-  std::shared_ptr<CallState> call;
-};
-
-}  // namespace
 
 EmbedStreamReactor::EmbedStreamReactor(grpc::CallbackServerContext* context,
                                        ServingContext& serving, StreamRegistry& registry)
-    : serving_(serving), registry_(registry), state_(std::make_shared<CallState>()) {
-  state_->deadline = DeadlineOf(*context);
+    : serving_(serving), registry_(registry), deadline_(DeadlineOf(*context)) {
+  const Clock::time_point start = Clock::now();
   if (absl::Status s = serving_.auth.Check(*context); !s.ok()) {
-    serving_.metrics.RecordRequest(kRpc, ToGrpcCode(s.code()), Clock::now() - state_->start);
+    serving_.metrics.RecordRequest(Rpc::kEmbedStream, s.code(), Clock::now() - start);
     finished_ = true;
     Finish(ToGrpcStatus(s));
     return;
@@ -52,56 +38,50 @@ void EmbedStreamReactor::OnReadDone(bool ok) {
     if (finish) FinishNow();
     return;
   }
+  std::shared_ptr<Call> call;
   {
     std::lock_guard lock(mu_);
     // A message that arrives after draining began is not processed; the
     // stream's final status says so.
     if (draining_) return;
-    ++running_;
+    const uint64_t key = next_key_++;
+    call = Call::Create(serving_, Rpc::kEmbedStream, deadline_,
+                        [this, key, id = incoming_->id()](absl::StatusOr<CallResponse> result) {
+                          Answer(key, id, std::move(result));
+                        });
+    if (cancelled_) call->Cancel();
+    running_.emplace(key, call);
   }
-  Accept(std::move(incoming_));
+  absl::StatusOr<CallRequest> request = FromProto(incoming_->request());
+  if (request.ok()) {
+    call->Start(std::move(*request));
+  } else {
+    call->Reject(request.status());
+  }
   std::lock_guard lock(mu_);
   if (finished_ || draining_) return;  // never read after Finish
   incoming_ = std::make_unique<v1::EmbedStreamRequest>();
   StartRead(incoming_.get());
 }
 
-void EmbedStreamReactor::Accept(std::unique_ptr<v1::EmbedStreamRequest> request) {
-  auto message = std::make_shared<StreamMessage>();
-  message->request = std::move(request);
-  message->call = std::make_shared<CallState>();
-  message->call->parent = state_;
-
-  auto answer = [this, message](const absl::Status& status) {
-    const grpc::StatusCode code = ToGrpcCode(status.code());
-    serving_.metrics.RecordRequest(kRpc, code, Clock::now() - message->call->start);
-    message->permit.reset();
-    v1::EmbedStreamResponse response;
-    response.set_id(message->request->id());
-    if (status.ok()) {
-      *response.mutable_response() = std::move(message->response);
-    } else {
-      response.mutable_error()->set_code(static_cast<int32_t>(code));
-      response.mutable_error()->set_message(std::string(status.message()));
-    }
-    bool finish;
-    {
-      std::lock_guard lock(mu_);
-      --running_;
-      EnqueueLocked(std::move(response));
-      finish = ShouldFinishLocked();
-    }
-    if (finish) FinishNow();
-  };
-
-  absl::StatusOr<Admission::Permit> permit = serving_.admission.TryAcquire();
-  if (!permit.ok()) {
-    answer(permit.status());
-    return;
+void EmbedStreamReactor::Answer(uint64_t key, const std::string& id,
+                                absl::StatusOr<CallResponse> result) {
+  v1::EmbedStreamResponse response;
+  response.set_id(id);
+  if (result.ok()) {
+    ToProto(*result, response.mutable_response());
+  } else {
+    response.mutable_error()->set_code(static_cast<int32_t>(ToGrpcCode(result.status().code())));
+    response.mutable_error()->set_message(std::string(result.status().message()));
   }
-  message->permit.emplace(std::move(*permit));
-  RunEmbed(serving_, kRpc, message->call, message->request->request(), &message->response,
-           std::move(answer));
+  bool finish;
+  {
+    std::lock_guard lock(mu_);
+    running_.erase(key);
+    EnqueueLocked(std::move(response));
+    finish = ShouldFinishLocked();
+  }
+  if (finish) FinishNow();
 }
 
 void EmbedStreamReactor::EnqueueLocked(v1::EmbedStreamResponse response) {
@@ -127,7 +107,7 @@ void EmbedStreamReactor::OnWriteDone(bool ok) {
 }
 
 bool EmbedStreamReactor::ShouldFinishLocked() {
-  if (finished_ || !reading_done_ || running_ > 0 || !writes_.empty()) return false;
+  if (finished_ || !reading_done_ || !running_.empty() || !writes_.empty()) return false;
   finished_ = true;
   finish_draining_ = draining_;
   return true;
@@ -154,7 +134,11 @@ void EmbedStreamReactor::Drain() {
   if (finish) FinishNow();
 }
 
-void EmbedStreamReactor::OnCancel() { state_->cancelled.store(true); }
+void EmbedStreamReactor::OnCancel() {
+  std::lock_guard lock(mu_);
+  cancelled_ = true;
+  for (const auto& [key, call] : running_) call->Cancel();
+}
 
 void EmbedStreamReactor::OnDone() {
   registry_.Remove(this);

@@ -1,17 +1,20 @@
 // The reactor of one EmbedStream: reads requests one at a time, runs each as
-// its own call (own permit, own metrics), and writes responses in completion
+// its own Call (own permit, own metrics), and writes responses in completion
 // order, each tagged with its request's id. Finishes when the client has
 // closed its side and every accepted request is answered.
 #pragma once
 
+#include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "mbserve/v1/embed.pb.h"
-#include "server/call_state.h"
+#include "server/call.h"
 #include "server/serving_context.h"
 #include "server/stream_registry.h"
 
@@ -32,7 +35,8 @@ class EmbedStreamReactor final
   void OnCancel() override;
   void OnDone() override;
 
-  void Accept(std::unique_ptr<v1::EmbedStreamRequest> message);
+  // A message's answer: its response or error, tagged with its id.
+  void Answer(uint64_t key, const std::string& id, absl::StatusOr<CallResponse> result);
   // Queues a response; starts writing if idle. Needs mu_.
   void EnqueueLocked(v1::EmbedStreamResponse response);
   // Finishes if nothing is left to read, run or write. Returns whether the
@@ -42,17 +46,19 @@ class EmbedStreamReactor final
 
   ServingContext& serving_;
   StreamRegistry& registry_;
-  const std::shared_ptr<CallState> state_;
+  const Clock::time_point deadline_;
   std::unique_ptr<v1::EmbedStreamRequest> incoming_;
 
   std::mutex mu_;
-  std::deque<v1::EmbedStreamResponse> writes_;  // front() is being written
-  int running_ = 0;            // accepted, not yet answered
+  std::deque<v1::EmbedStreamResponse> writes_;         // front() is being written
+  std::map<uint64_t, std::shared_ptr<Call>> running_;  // accepted, not yet answered
+  uint64_t next_key_ = 0;
+  bool cancelled_ = false;
   bool reading_done_ = false;  // client closed, or draining
   bool draining_ = false;
   bool finished_ = false;
   bool finish_draining_ = false;  // set with finished_: the final status
-  bool broken_ = false;  // a write failed: the client is gone
+  bool broken_ = false;           // a write failed: the client is gone
 };
 
 }  // namespace mbserve::server

@@ -23,6 +23,7 @@ InfoServiceImpl::InfoServiceImpl(ServingContext& serving) : serving_(serving) {
   for (const std::string& label : model.labels) info_.add_labels(label);
   info_.set_dtype(model.dtype);
   info_.set_device(model.device);
+  info_.set_kernels(model.kernels);
   v1::Limits* limits = info_.mutable_limits();
   limits->set_max_concurrent_requests(config.max_concurrent_requests);
   limits->set_max_client_batch_size(config.max_client_batch_size);
@@ -37,7 +38,7 @@ InfoServiceImpl::InfoServiceImpl(ServingContext& serving) : serving_(serving) {
 grpc::ServerUnaryReactor* InfoServiceImpl::GetInfo(grpc::CallbackServerContext* context,
                                                    const v1::GetInfoRequest* /*request*/,
                                                    v1::GetInfoResponse* response) {
-  auto* call = new UnaryCall("GetInfo", context, serving_);
+  auto* call = new UnaryCall(Rpc::kGetInfo, context, serving_);
   absl::Status status = call->Admit(/*take_permit=*/false);
   if (status.ok()) *response = info_;
   call->Complete(status);

@@ -6,9 +6,9 @@ namespace mbserve::server {
 namespace {
 
 absl::Status TooLong(absl::string_view name, size_t length, int max_length) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      name, " has ", length, " tokens but the maximum input length is ", max_length,
-      "; shorten it or set truncation.enabled=true"));
+  return absl::InvalidArgumentError(
+      absl::StrCat(name, " has ", length, " tokens but the maximum input length is ", max_length,
+                   "; shorten it or set truncation.enabled=true"));
 }
 
 absl::Status Empty(absl::string_view name) {
@@ -38,6 +38,7 @@ absl::StatusOr<PreparedInput> EncodeWithinLimit(absl::string_view name, const En
     input.truncated = true;
   }
   input.ids = std::move(encoding->ids);
+  input.type_ids = std::move(encoding->type_ids);
   return input;
 }
 
@@ -48,31 +49,11 @@ absl::Status CheckInputCount(absl::string_view field, int count, int max_client_
     return absl::InvalidArgumentError(absl::StrCat(field, " is empty; send at least one input"));
   }
   if (count > max_client_batch_size) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " has ", count, " entries but --max-client-batch-size is ",
-                     max_client_batch_size, "; split the request"));
+    return absl::InvalidArgumentError(absl::StrCat(field, " has ", count,
+                                                   " entries but --max-client-batch-size is ",
+                                                   max_client_batch_size, "; split the request"));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<TruncationPolicy> ResolveTruncation(const v1::Truncation& truncation,
-                                                   bool auto_truncate) {
-  TruncationPolicy policy;
-  policy.enabled = truncation.has_enabled() ? truncation.enabled() : auto_truncate;
-  switch (truncation.direction()) {
-    case v1::TRUNCATION_DIRECTION_UNSPECIFIED:
-    case v1::TRUNCATION_DIRECTION_RIGHT:
-      policy.direction = TruncationDirection::kRight;
-      break;
-    case v1::TRUNCATION_DIRECTION_LEFT:
-      policy.direction = TruncationDirection::kLeft;
-      break;
-    default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "truncation.direction ", static_cast<int>(truncation.direction()),
-          " is not a TruncationDirection (0 unspecified, 1 right, 2 left)"));
-  }
-  return policy;
 }
 
 absl::StatusOr<PreparedInput> PrepareText(const Tokenizer& tokenizer, absl::string_view name,
@@ -100,26 +81,39 @@ absl::StatusOr<PreparedInput> PreparePair(const Tokenizer& tokenizer, absl::stri
 absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const uint32_t> ids,
                                          const InputLimits& limits) {
   if (ids.empty()) return Empty(absl::StrCat(name, ".token_ids"));
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i] >= static_cast<uint32_t>(limits.vocab_size)) {
-      return absl::InvalidArgumentError(absl::StrCat(name, ".token_ids[", i, "] is ", ids[i],
-                                                     "; ids must be below the vocabulary size ",
-                                                     limits.vocab_size));
-    }
+  if (absl::Status s = CheckTokenIds(absl::StrCat(name, ".token_ids"), ids, limits.vocab_size);
+      !s.ok()) {
+    return s;
   }
   const int max_length = limits.max_input_length;
   PreparedInput input;
-  if (static_cast<int>(ids.size()) <= max_length) {
-    input.ids.assign(ids.begin(), ids.end());
-    return input;
+  if (static_cast<int>(ids.size()) > max_length) {
+    if (!limits.truncation.enabled) return TooLong(name, ids.size(), max_length);
+    input.truncated = true;
+    ids = limits.truncation.direction == TruncationDirection::kRight ? ids.first(max_length)
+                                                                     : ids.last(max_length);
   }
-  if (!limits.truncation.enabled) return TooLong(name, ids.size(), max_length);
-  input.truncated = true;
-  const auto kept = limits.truncation.direction == TruncationDirection::kRight
-                        ? ids.first(max_length)
-                        : ids.last(max_length);
-  input.ids.assign(kept.begin(), kept.end());
+  input.ids.assign(ids.begin(), ids.end());
+  input.type_ids.assign(ids.size(), 0);
   return input;
+}
+
+absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt) {
+  absl::StatusOr<Encoding> encoding = tokenizer.Encode(prompt);
+  if (!encoding.ok()) return Named("prompt", encoding.status());
+  int length = static_cast<int>(encoding->ids.size());
+  if (length > 0 && encoding->special_tokens_mask.back() == 1) --length;
+  return length;
+}
+
+absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size) {
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] >= static_cast<uint32_t>(vocab_size)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, "[", i, "] is ", ids[i], "; ids must be below the vocabulary size ", vocab_size));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mbserve::server

@@ -11,8 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "engine/tokenizer/tokenizer.h"
-#include "mbserve/v1/common.pb.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 
@@ -24,13 +23,13 @@ struct TruncationPolicy {
 // A request's list of inputs must hold 1 to max_client_batch_size entries.
 absl::Status CheckInputCount(absl::string_view field, int count, int max_client_batch_size);
 
-// The request's truncation, with unset fields taken from the server.
-absl::StatusOr<TruncationPolicy> ResolveTruncation(const v1::Truncation& truncation,
-                                                   bool auto_truncate);
-
 struct PreparedInput {
   std::vector<int32_t> ids;
+  // Segment of each token, as long as ids: 1 for the second text of a pair
+  // (BERT's token_type_ids), 0 everywhere else.
+  std::vector<int32_t> type_ids;
   bool truncated = false;
+  int pool_from = 0;  // SequenceTask::pool_from: the prompt's tokens, when left out
 };
 
 struct InputLimits {
@@ -46,10 +45,15 @@ absl::StatusOr<PreparedInput> PrepareText(const Tokenizer& tokenizer, absl::stri
 absl::StatusOr<PreparedInput> PreparePair(const Tokenizer& tokenizer, absl::string_view name,
                                           std::string_view first, std::string_view second,
                                           const InputLimits& limits);
-inline std::span<const uint32_t> IdsOf(const v1::TokenIds& ids) {
-  return {ids.ids().data(), static_cast<size_t>(ids.ids_size())};
-}
 absl::StatusOr<PreparedInput> PrepareIds(absl::string_view name, std::span<const uint32_t> ids,
                                          const InputLimits& limits);
+
+// How many leading tokens sentence-transformers counts as the prompt when
+// its Pooling leaves the prompt out (include_prompt=false): the prompt
+// encoded alone with its special tokens, less a trailing special token.
+absl::StatusOr<int> PromptLength(const Tokenizer& tokenizer, std::string_view prompt);
+
+// Every id below vocab_size; errors name the id ("<name>[7] is 99999").
+absl::Status CheckTokenIds(absl::string_view name, std::span<const uint32_t> ids, int vocab_size);
 
 }  // namespace mbserve::server

@@ -7,14 +7,15 @@
 #include <vector>
 
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "prometheus/exposer.h"
 #include "server/config.h"
 #include "server/info_service.h"
 #include "server/logging.h"
 #include "server/metrics.h"
+#include "server/model_files.h"
 #include "server/server.h"
 #include "spdlog/spdlog.h"
+#include "tokenizer/tokenizer.h"
 
 namespace {
 
@@ -29,9 +30,9 @@ void LogSummary(const ServerConfig& config, const mbserve::server::Server& serve
                 int metrics_port) {
   const mbserve::server::ServedModel& model = server.model();
   SPDLOG_INFO("mbserve {} serving {} ({}, hidden {}, {} layers, {} labels) on {} {}",
-              mbserve::server::kServerVersion, model.name, model.architecture,
-              model.hidden_size, model.num_layers, model.labels.size(), model.device,
-              model.dtype);
+              mbserve::server::kServerVersion, model.name, model.architecture, model.hidden_size,
+              model.num_layers, model.labels.size(), model.device, model.dtype);
+  SPDLOG_INFO("kernels: {}", model.kernels);
   SPDLOG_INFO(
       "limits: max input {} tokens, batch {} tokens / {} sequences / {} us delay, {} concurrent "
       "requests, {} inputs per request, {} tokenization workers, {} byte messages",
@@ -55,15 +56,21 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   const std::vector<std::string> args(argv + 1, argv + argc);
+  if (mbserve::server::HelpRequested(args)) {
+    std::fputs(mbserve::server::ConfigHelp().c_str(), stdout);
+    return 0;
+  }
   absl::StatusOr<ServerConfig> config =
       mbserve::server::ParseConfig(args, mbserve::server::ProcessEnv());
   if (!config.ok()) {
-    const bool help = absl::IsNotFound(config.status());
-    std::fprintf(help ? stdout : stderr, "%s\n", std::string(config.status().message()).c_str());
-    return help ? 0 : 2;
+    std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    return 2;
   }
   mbserve::server::SetUpLogging(config->log_format, config->log_level);
 
+  if (absl::Status s = mbserve::server::CheckModelFilesReadable(config->model_dir); !s.ok()) {
+    return Fail(s, "reading the model");
+  }
   absl::StatusOr<std::unique_ptr<mbserve::Tokenizer>> tokenizer =
       mbserve::Tokenizer::FromFile(config->model_dir + "/tokenizer.json");
   if (!tokenizer.ok()) return Fail(tokenizer.status(), "loading the tokenizer");

@@ -13,15 +13,19 @@ using prometheus::BuildHistogram;
 using prometheus::Histogram;
 
 // 50 us to about 52 s, doubling.
-Histogram::BucketBoundaries DurationBuckets() {
-  Histogram::BucketBoundaries b;
-  for (int i = 0; i <= 20; ++i) b.push_back(50e-6 * std::pow(2.0, i));
-  return b;
+const Histogram::BucketBoundaries& DurationBuckets() {
+  static const Histogram::BucketBoundaries buckets = [] {
+    Histogram::BucketBoundaries b;
+    for (int i = 0; i <= 20; ++i) b.push_back(50e-6 * std::ldexp(1.0, i));
+    return b;
+  }();
+  return buckets;
 }
 
+// 1, 2, 4, ... 2^max_exponent.
 Histogram::BucketBoundaries PowersOfTwo(int max_exponent) {
   Histogram::BucketBoundaries b;
-  for (int i = 0; i <= max_exponent; ++i) b.push_back(std::pow(2.0, i));
+  for (int i = 0; i <= max_exponent; ++i) b.push_back(std::ldexp(1.0, i));
   return b;
 }
 
@@ -89,7 +93,26 @@ Metrics::Metrics()
       info_(BuildGauge()
                 .Name("mbserve_model_info")
                 .Help("Always 1; the labels describe the served model and device")
-                .Register(*registry_)) {}
+                .Register(*registry_)) {
+  const Histogram::BucketBoundaries input_length_buckets = PowersOfTwo(14);
+  for (Rpc rpc : kAllRpcs) {
+    const prometheus::Labels labels{{"rpc", std::string(RpcName(rpc))}};
+    RpcSeries& series = series_[static_cast<size_t>(rpc)];
+    for (int code = 0; code < kNumCodes; ++code) {
+      prometheus::Labels with_code = labels;
+      with_code["code"] = std::string(GrpcCodeName(static_cast<grpc::StatusCode>(code)));
+      series.requests[code] = &requests_.Add(with_code);
+    }
+    series.duration = &request_duration_.Add(labels, DurationBuckets());
+    if (!ReachesEngine(rpc)) continue;
+    series.engine.tokenization = &tokenization_duration_.Add(labels, DurationBuckets());
+    series.engine.queue = &queue_duration_.Add(labels, DurationBuckets());
+    series.engine.inference = &inference_duration_.Add(labels, DurationBuckets());
+    series.engine.input_length = &input_length_.Add(labels, input_length_buckets);
+    series.engine.inputs = &inputs_.Add(labels);
+    series.engine.tokens = &tokens_.Add(labels);
+  }
+}
 
 void Metrics::SetModelInfo(const ModelInfoLabels& info) {
   info_
@@ -101,31 +124,32 @@ void Metrics::SetModelInfo(const ModelInfoLabels& info) {
       .Set(1);
 }
 
-void Metrics::RecordRequest(std::string_view rpc, grpc::StatusCode code,
-                            Clock::duration duration) {
-  const std::string rpc_label(rpc);
-  requests_.Add({{"rpc", rpc_label}, {"code", std::string(GrpcCodeName(code))}}).Increment();
-  request_duration_.Add({{"rpc", rpc_label}}, DurationBuckets()).Observe(Seconds(duration));
+void Metrics::RecordRequest(Rpc rpc, absl::StatusCode code, Clock::duration duration) {
+  const RpcSeries& series = SeriesOf(rpc);
+  const int index = static_cast<int>(code);
+  const int known =
+      index >= 0 && index < kNumCodes ? index : static_cast<int>(absl::StatusCode::kUnknown);
+  series.requests[known]->Increment();
+  series.duration->Observe(Seconds(duration));
 }
 
-void Metrics::RecordPhases(std::string_view rpc, Clock::duration tokenization,
-                           Clock::duration queue, Clock::duration inference) {
-  const prometheus::Labels labels{{"rpc", std::string(rpc)}};
-  tokenization_duration_.Add(labels, DurationBuckets()).Observe(Seconds(tokenization));
-  queue_duration_.Add(labels, DurationBuckets()).Observe(Seconds(queue));
-  inference_duration_.Add(labels, DurationBuckets()).Observe(Seconds(inference));
+void Metrics::RecordPhases(Rpc rpc, Clock::duration tokenization, Clock::duration queue,
+                           Clock::duration inference) {
+  const EngineSeries& series = SeriesOf(rpc).engine;
+  series.tokenization->Observe(Seconds(tokenization));
+  series.queue->Observe(Seconds(queue));
+  series.inference->Observe(Seconds(inference));
 }
 
-void Metrics::RecordInputs(std::string_view rpc, std::span<const int> lengths) {
-  const prometheus::Labels labels{{"rpc", std::string(rpc)}};
-  inputs_.Add(labels).Increment(static_cast<double>(lengths.size()));
-  Histogram& histogram = input_length_.Add(labels, PowersOfTwo(14));
+void Metrics::RecordInputs(Rpc rpc, std::span<const int> lengths) {
+  const EngineSeries& series = SeriesOf(rpc).engine;
+  series.inputs->Increment(static_cast<double>(lengths.size()));
   double total = 0;
   for (int length : lengths) {
-    histogram.Observe(length);
+    series.input_length->Observe(length);
     total += length;
   }
-  tokens_.Add(labels).Increment(total);
+  series.tokens->Increment(total);
 }
 
 void Metrics::RecordBatch(int sequences, int tokens, Clock::time_point finished) {

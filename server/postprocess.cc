@@ -4,18 +4,19 @@
 #include <cmath>
 #include <numeric>
 
+#include "engine/ops/pooling.h"
+
 namespace mbserve::server {
 
 std::vector<float> ShapeEmbedding(std::span<const float> pooled, int dimensions, bool normalize) {
-  const size_t size = dimensions == 0 ? pooled.size()
-                                      : std::min(pooled.size(), static_cast<size_t>(dimensions));
+  const size_t size =
+      dimensions == 0 ? pooled.size() : std::min(pooled.size(), static_cast<size_t>(dimensions));
   std::vector<float> out(pooled.begin(), pooled.begin() + static_cast<ptrdiff_t>(size));
-  if (!normalize) return out;
-  double sum = 0;
-  for (float v : out) sum += static_cast<double>(v) * v;
-  if (sum == 0) return out;
-  const float inv = static_cast<float>(1.0 / std::sqrt(sum));
-  for (float& v : out) v *= inv;
+  if (normalize && !out.empty()) {
+    // The engine's own normalization, on a host view of the kept components.
+    const Tensor row(out.data(), DType::kF32, kCpuDevice, {1, static_cast<int64_t>(out.size())});
+    L2Normalize(row).IgnoreError();  // fails only for a device without a backend
+  }
   return out;
 }
 
@@ -39,8 +40,7 @@ std::vector<float> ClassScores(std::span<const float> logits, bool raw) {
 std::vector<int> TopK(std::span<const float> scores, int k) {
   std::vector<int> order(scores.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return scores[a] > scores[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return scores[a] > scores[b]; });
   if (k > 0 && static_cast<size_t>(k) < order.size()) order.resize(k);
   return order;
 }

@@ -7,8 +7,10 @@
 
 namespace mbserve::server {
 
-// The first `dimensions` components (all when 0), L2-normalized if asked. A
-// zero vector stays zero.
+// The first `dimensions` components (all when 0), L2-normalized if asked
+// (after truncation, as Matryoshka embeddings need) by the engine's
+// L2Normalize, the one normalization in the code base. A zero vector stays
+// zero.
 std::vector<float> ShapeEmbedding(std::span<const float> pooled, int dimensions, bool normalize);
 
 // Logits as they are (raw), else softmax over several classes or the

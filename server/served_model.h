@@ -8,8 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "server/config.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 
@@ -22,12 +22,15 @@ struct ServedModel {
   int max_input_length = 0;
   Pooling pooling = Pooling::kCls;
   bool normalize = false;  // the checkpoint ends in a Normalize module
+  // Pooling's include_prompt: false leaves the prompt out of mean pooling.
+  bool include_prompt = true;
   std::map<std::string, std::string> prompts;
   std::string default_prompt_name;  // empty when none
   std::string default_prompt;       // the default prompt's text, maybe empty
   std::vector<std::string> labels;  // empty without a classification head
   std::string dtype;
   std::string device;
+  std::string kernels;  // Engine::kernel_summary()
 
   bool can_classify() const { return !labels.empty(); }
 };

@@ -8,7 +8,6 @@
 
 #include "absl/status/statusor.h"
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "grpcpp/server.h"
 #include "server/admission.h"
 #include "server/auth.h"
@@ -23,6 +22,7 @@
 #include "server/stream_registry.h"
 #include "server/task_pool.h"
 #include "server/tokenize_service.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 
@@ -38,6 +38,8 @@ class Server {
 
   int port() const { return port_; }
   const ServedModel& model() const { return model_; }
+  // What a front end needs to create Calls (server/call.h) on this server.
+  ServingContext& serving() { return serving_; }
 
   // Runs one batch of config.warmup_tokens tokens through the batcher.
   absl::Status WarmUp();
@@ -48,8 +50,8 @@ class Server {
   void Shutdown();
 
  private:
-  Server(const ServerConfig& config, ServedModel model, Engine& engine,
-         const Tokenizer& tokenizer, Metrics& metrics);
+  Server(const ServerConfig& config, ServedModel model, Engine& engine, const Tokenizer& tokenizer,
+         Metrics& metrics);
 
   const ServerConfig config_;
   const ServedModel model_;

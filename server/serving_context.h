@@ -1,7 +1,6 @@
 // Everything a handler needs, owned by Server and passed by reference.
 #pragma once
 
-#include "engine/tokenizer/tokenizer.h"
 #include "server/admission.h"
 #include "server/auth.h"
 #include "server/batcher.h"
@@ -9,6 +8,7 @@
 #include "server/metrics.h"
 #include "server/served_model.h"
 #include "server/task_pool.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 

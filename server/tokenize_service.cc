@@ -1,5 +1,6 @@
 #include "server/tokenize_service.h"
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,16 +39,9 @@ absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& 
 
 absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeRequest& request,
                            v1::DetokenizeResponse* response) {
-  std::vector<int32_t> ids;
-  ids.reserve(request.ids_size());
-  for (int i = 0; i < request.ids_size(); ++i) {
-    if (request.ids(i) >= static_cast<uint32_t>(tokenizer.vocab_size())) {
-      return absl::InvalidArgumentError(absl::StrCat("ids[", i, "] is ", request.ids(i),
-                                                     "; ids must be below the vocabulary size ",
-                                                     tokenizer.vocab_size()));
-    }
-    ids.push_back(static_cast<int32_t>(request.ids(i)));
-  }
+  const std::span<const uint32_t> requested(request.ids().data(), request.ids().size());
+  if (absl::Status s = CheckTokenIds("ids", requested, tokenizer.vocab_size()); !s.ok()) return s;
+  const std::vector<int32_t> ids(requested.begin(), requested.end());
   const bool skip = !request.has_skip_special_tokens() || request.skip_special_tokens();
   absl::StatusOr<std::string> text = tokenizer.Decode(ids, skip);
   if (!text.ok()) return text.status();
@@ -60,7 +54,7 @@ absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeReque
 grpc::ServerUnaryReactor* TokenizeServiceImpl::Tokenize(grpc::CallbackServerContext* context,
                                                         const v1::TokenizeRequest* request,
                                                         v1::TokenizeResponse* response) {
-  auto* call = new UnaryCall("Tokenize", context, serving_);
+  auto* call = new UnaryCall(Rpc::kTokenize, context, serving_);
   absl::Status status = call->Admit();
   if (status.ok()) {
     status = CheckInputCount("texts", request->texts_size(), serving_.config.max_client_batch_size);
@@ -78,7 +72,7 @@ grpc::ServerUnaryReactor* TokenizeServiceImpl::Tokenize(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* TokenizeServiceImpl::Detokenize(grpc::CallbackServerContext* context,
                                                           const v1::DetokenizeRequest* request,
                                                           v1::DetokenizeResponse* response) {
-  auto* call = new UnaryCall("Detokenize", context, serving_);
+  auto* call = new UnaryCall(Rpc::kDetokenize, context, serving_);
   if (absl::Status s = call->Admit(); !s.ok()) {
     call->Complete(s);
     return call;

@@ -1,27 +1,64 @@
 #include "server/unary_call.h"
 
 #include <chrono>
+#include <memory>
+#include <utility>
 
+#include "server/call.h"
 #include "server/status_map.h"
 #include "spdlog/spdlog.h"
 
 namespace mbserve::server {
+namespace {
+
+// Owns the Call so that a client's cancellation reaches it; the Call's
+// `done` finishes the reactor.
+class EngineCallReactor final : public grpc::ServerUnaryReactor {
+ public:
+  EngineCallReactor(ServingContext& serving, Rpc rpc, grpc::CallbackServerContext* context,
+                    std::function<void(const CallResponse&)> write_response)
+      : call_(Call::Create(
+            serving, rpc, DeadlineOf(*context),
+            [this, write = std::move(write_response)](absl::StatusOr<CallResponse> response) {
+              if (response.ok()) write(*response);
+              Finish(ToGrpcStatus(response.status()));
+            })) {}
+
+  Call& call() { return *call_; }
+
+ private:
+  void OnCancel() override { call_->Cancel(); }
+  void OnDone() override { delete this; }
+
+  const std::shared_ptr<Call> call_;
+};
+
+}  // namespace
 
 Clock::time_point DeadlineOf(const grpc::CallbackServerContext& context) {
   const auto deadline = context.deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) return Clock::time_point::max();
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                            deadline - std::chrono::system_clock::now());
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(deadline - std::chrono::system_clock::now());
 }
 
-UnaryCall::UnaryCall(std::string rpc, grpc::CallbackServerContext* context,
-                     ServingContext& serving)
-    : rpc_(std::move(rpc)),
-      context_(context),
-      serving_(serving),
-      state_(std::make_shared<CallState>()) {
-  state_->deadline = DeadlineOf(*context);
+grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
+                                          grpc::CallbackServerContext* context,
+                                          absl::StatusOr<CallRequest> request,
+                                          std::function<void(const CallResponse&)> write_response) {
+  auto* reactor = new EngineCallReactor(serving, rpc, context, std::move(write_response));
+  if (absl::Status s = serving.auth.Check(*context); !s.ok()) {
+    reactor->call().Reject(s);
+  } else if (!request.ok()) {
+    reactor->call().Reject(request.status());
+  } else {
+    reactor->call().Start(std::move(*request));
+  }
+  return reactor;
 }
+
+UnaryCall::UnaryCall(Rpc rpc, grpc::CallbackServerContext* context, ServingContext& serving)
+    : rpc_(rpc), context_(context), serving_(serving) {}
 
 absl::Status UnaryCall::Admit(bool take_permit) {
   if (absl::Status s = serving_.auth.Check(*context_); !s.ok()) return s;
@@ -33,13 +70,10 @@ absl::Status UnaryCall::Admit(bool take_permit) {
 }
 
 void UnaryCall::Complete(const absl::Status& status) {
-  const grpc::Status grpc_status = ToGrpcStatus(status);
-  serving_.metrics.RecordRequest(rpc_, grpc_status.error_code(), Clock::now() - state_->start);
-  if (!status.ok()) SPDLOG_DEBUG("{} failed: {}", rpc_, status.ToString());
+  serving_.metrics.RecordRequest(rpc_, status.code(), Clock::now() - start_);
+  if (!status.ok()) SPDLOG_DEBUG("{} failed: {}", RpcName(rpc_), status.ToString());
   permit_.reset();
-  Finish(grpc_status);
+  Finish(ToGrpcStatus(status));
 }
-
-void UnaryCall::OnCancel() { state_->cancelled.store(true); }
 
 }  // namespace mbserve::server

@@ -1,17 +1,20 @@
-// The reactor of one unary call: its CallState (cancellation, deadline), its
-// admission permit, and the metrics written when it finishes. Complete() may
-// be called from any thread, exactly once.
+// gRPC reactors for unary calls. StartEngineCall runs an Embed or Classify
+// request as a Call (call.h); UnaryCall serves the small RPCs that never
+// reach the engine (Tokenize, Detokenize, GetInfo) with the same API-key
+// check, admission and metrics.
 #pragma once
 
-#include <memory>
+#include <functional>
 #include <optional>
-#include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/admission.h"
-#include "server/call_state.h"
+#include "server/call_request.h"
+#include "server/clock.h"
+#include "server/rpc.h"
 #include "server/serving_context.h"
 
 namespace mbserve::server {
@@ -19,23 +22,29 @@ namespace mbserve::server {
 // The call's gRPC deadline on the server's clock (max() when none).
 Clock::time_point DeadlineOf(const grpc::CallbackServerContext& context);
 
+// Checks the API key, then runs `request` (or fails with its decoding
+// error) as a Call; `write_response` fills the gRPC response on success.
+grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
+                                          grpc::CallbackServerContext* context,
+                                          absl::StatusOr<CallRequest> request,
+                                          std::function<void(const CallResponse&)> write_response);
+
+// Complete() may be called from any thread, exactly once.
 class UnaryCall final : public grpc::ServerUnaryReactor {
  public:
-  UnaryCall(std::string rpc, grpc::CallbackServerContext* context, ServingContext& serving);
+  UnaryCall(Rpc rpc, grpc::CallbackServerContext* context, ServingContext& serving);
 
   // Checks the API key and, if `take_permit`, takes an admission permit.
   absl::Status Admit(bool take_permit = true);
-  std::shared_ptr<const CallState> state() const { return state_; }
   void Complete(const absl::Status& status);
 
  private:
-  void OnCancel() override;
   void OnDone() override { delete this; }
 
-  const std::string rpc_;
+  const Rpc rpc_;
+  const Clock::time_point start_ = Clock::now();
   grpc::CallbackServerContext* const context_;
   ServingContext& serving_;
-  const std::shared_ptr<CallState> state_;
   std::optional<Admission::Permit> permit_;
 };
 

@@ -2,11 +2,38 @@
 
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <string>
 
-#include "server/sequence_group.h"
-
 namespace mbserve::server {
+namespace {
+
+// Waits for the warm-up sequences: OK once all ran, else the first error.
+class WarmUpSink final : public SequenceSink {
+ public:
+  explicit WarmUpSink(int sequences) : remaining_(sequences) {}
+
+  absl::Status Wait() { return done_.get_future().get(); }
+
+  absl::Status Liveness(Clock::time_point) const override { return absl::OkStatus(); }
+  void OnOutput(int, std::vector<float>, const BatchTiming&) override {
+    std::lock_guard lock(mu_);
+    if (--remaining_ == 0) done_.set_value(absl::OkStatus());
+  }
+  void OnError(const absl::Status& status) override {
+    std::lock_guard lock(mu_);
+    if (remaining_ <= 0) return;
+    remaining_ = 0;
+    done_.set_value(status);
+  }
+
+ private:
+  std::mutex mu_;
+  int remaining_;
+  std::promise<absl::Status> done_;
+};
+
+}  // namespace
 
 absl::Status RunWarmUp(Batcher& batcher, const Tokenizer& tokenizer, const ServedModel& model,
                        int tokens) {
@@ -23,16 +50,14 @@ absl::Status RunWarmUp(Batcher& batcher, const Tokenizer& tokenizer, const Serve
   tasks[0].pooling = model.pooling;
   if (model.can_classify()) tasks.push_back(SequenceTask{OutputKind::kClassLogits});
 
-  std::promise<absl::Status> done;
-  auto group = std::make_shared<SequenceGroup>(
-      std::make_shared<CallState>(), static_cast<int>(tasks.size()),
-      [&done](absl::StatusOr<GroupResult> result) { done.set_value(result.status()); });
+  auto sink = std::make_shared<WarmUpSink>(static_cast<int>(tasks.size()));
   std::vector<QueuedSequence> sequences;
   for (size_t i = 0; i < tasks.size(); ++i) {
-    sequences.push_back({group, static_cast<int>(i), encoding->ids, tasks[i], Clock::now()});
+    sequences.push_back(
+        {sink, static_cast<int>(i), encoding->ids, encoding->type_ids, tasks[i], Clock::now()});
   }
   batcher.Submit(std::move(sequences));
-  return done.get_future().get();
+  return sink->Wait();
 }
 
 }  // namespace mbserve::server

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "absl/status/status.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "server/batcher.h"
 #include "server/served_model.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 

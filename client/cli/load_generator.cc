@@ -1,5 +1,6 @@
 #include "client/cli/load_generator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "client/cli/bench/backoff.h"
 #include "client/cli/bench/synthetic_text.h"
 #include "client/cli/connection.h"
 #include "mbserve/v1/classify.grpc.pb.h"
@@ -37,6 +39,12 @@ class Budget {
   bool Claim() {
     if (Clock::now() >= deadline_) return false;
     return !limit_ || claimed_.fetch_add(1, std::memory_order_relaxed) < *limit_;
+  }
+
+  // Sleeps for `pause`, or until the run's time is up if that comes first.
+  void Pause(absl::Duration pause) const {
+    const Clock::time_point wake = Clock::now() + absl::ToChronoNanoseconds(pause);
+    std::this_thread::sleep_until(std::min(wake, deadline_));
   }
 
  private:
@@ -124,8 +132,14 @@ UnaryCall MakeUnaryCall(const CliOptions& options, const std::shared_ptr<grpc::C
   };
 }
 
+// After an UNAVAILABLE answer (nothing listening, a replica restarting) the
+// worker backs off instead of failing as fast as the channel can say so.
+constexpr absl::Duration kFirstBackoff = absl::Milliseconds(50);
+constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
+
 void RunUnaryWorker(const CliOptions& options, const UnaryCall& call, TextMaker& maker,
-                    Budget& budget, Recorder& recorder) {
+                    uint64_t worker, Budget& budget, Recorder& recorder) {
+  bench::Backoff backoff(kFirstBackoff, kMaxBackoff, options.bench.seed + worker);
   while (budget.Claim()) {
     const std::vector<std::string> texts = maker.Next();
     grpc::ClientContext context;
@@ -136,6 +150,11 @@ void RunUnaryWorker(const CliOptions& options, const UnaryCall& call, TextMaker&
       recorder.Ok(SecondsSince(start), static_cast<int64_t>(texts.size()), tokens);
     } else {
       recorder.Error(status.error_code());
+    }
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      budget.Pause(backoff.Next());
+    } else {
+      backoff.Reset();
     }
   }
 }
@@ -222,7 +241,7 @@ bench::RunTally RunLoad(const CliOptions& options,
         const int window = bench.concurrency / workers + (w < bench.concurrency % workers ? 1 : 0);
         RunStreamWorker(options, channel, window, maker, budget, recorders[w]);
       } else {
-        RunUnaryWorker(options, MakeUnaryCall(options, channel), maker, budget, recorders[w]);
+        RunUnaryWorker(options, MakeUnaryCall(options, channel), maker, w, budget, recorders[w]);
       }
     });
   }

@@ -3,14 +3,15 @@
 # -dev packages and no guess at runtime package names, which differ between
 # Debian and Ubuntu (the t64 renames):
 #   OUT_DIR/lib/   the shared libraries the binaries and the dlopen()ed
-#                  libraries load, transitively as ldd resolves them here
-#                  (to be found through ld.so.conf);
+#                  libraries load, transitively as ldd resolves them here,
+#                  the CUDA runtime and cuBLASLt included (to be found
+#                  through ld.so.conf; the Dockerfile drops those the
+#                  runtime base has itself);
 #   OUT_DIR/root/  each dlopen()ed library at its own absolute path, since the
 #                  engine opens OpenBLAS by path;
 #   OUT_DIR/dlopened.list  those paths, for the runtime image's own check.
-# Left out: the C and C++ runtime that every base image has, and CUDA (the
-# runtime image has the toolkit's libraries; the driver's libcuda is the
-# host's, and the build image has only a stub of it).
+# Left out: the C and C++ runtime that every base image has, and the
+# driver's libcuda, which the NVIDIA container runtime mounts from the host.
 # Usage: collect_runtime_libs.sh OUT_DIR BINARY... [-- DLOPENED_LIBRARY...]
 set -eu
 out="$1"
@@ -39,7 +40,7 @@ ldd ${binaries} ${dlopened} | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort
   while read -r lib; do
     case "$(basename "${lib}")" in
       libc.so.* | libm.so.* | libdl.so.* | librt.so.* | libpthread.so.* | ld-linux*.so.* | \
-        libstdc++.so.* | libgcc_s.so.* | libcuda.so.* | libcudart.so.* | libcublas*.so.*)
+        libstdc++.so.* | libgcc_s.so.* | libcuda.so.*)
         continue ;;
     esac
     cp -L "${lib}" "${out}/lib/"

@@ -5,9 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "engine/model/dtype_convert.h"
+#include "engine/model/files.h"
 #include "engine/model/json_util.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 namespace {
@@ -28,6 +29,14 @@ absl::StatusOr<std::vector<std::string>> ShardFiles(const std::string& index_pat
           absl::StrCat(index_path, ": weight_map entry for ", tensor, " is not a file name"));
     }
     const std::string name = file.get<std::string>();
+    // Shards lie beside the index, in the model folder.
+    const fs::path relative(name);
+    if (name.empty() || relative.is_absolute() ||
+        std::find(relative.begin(), relative.end(), "..") != relative.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(index_path, ": weight_map entry for ", tensor,
+                                                     " names \"", name,
+                                                     "\", not a file in the model folder"));
+    }
     if (std::find(files.begin(), files.end(), name) == files.end()) files.push_back(name);
   }
   return files;
@@ -39,17 +48,20 @@ absl::StatusOr<Checkpoint> Checkpoint::Open(const std::string& model_dir) {
   Checkpoint checkpoint;
   checkpoint.dir_ = model_dir;
   const fs::path dir(model_dir);
-  std::vector<std::string> files;
-  if (fs::exists(dir / "model.safetensors")) {
-    files.push_back("model.safetensors");
-  } else if (fs::exists(dir / "model.safetensors.index.json")) {
-    MBSERVE_ASSIGN_OR_RETURN(files, ShardFiles((dir / "model.safetensors.index.json").string()));
+  std::vector<std::string> names;
+  MBSERVE_ASSIGN_OR_RETURN(bool single, files::Exists((dir / "model.safetensors").string()));
+  MBSERVE_ASSIGN_OR_RETURN(bool sharded,
+                           files::Exists((dir / "model.safetensors.index.json").string()));
+  if (single) {
+    names.push_back("model.safetensors");
+  } else if (sharded) {
+    MBSERVE_ASSIGN_OR_RETURN(names, ShardFiles((dir / "model.safetensors.index.json").string()));
   } else {
     return absl::NotFoundError(absl::StrCat(model_dir,
                                             " has neither model.safetensors nor "
                                             "model.safetensors.index.json"));
   }
-  for (const std::string& file : files) {
+  for (const std::string& file : names) {
     MBSERVE_ASSIGN_OR_RETURN(auto opened, SafetensorsFile::Open((dir / file).string()));
     checkpoint.files_.push_back(std::move(opened));
   }
@@ -57,7 +69,8 @@ absl::StatusOr<Checkpoint> Checkpoint::Open(const std::string& model_dir) {
 }
 
 const SafetensorsEntry* Checkpoint::Find(const std::string& name) const {
-  for (const std::string& candidate : {name, absl::StrCat("model.", name)}) {
+  for (const std::string& candidate :
+       {name, absl::StrCat("model.", name), absl::StrCat("bert.", name)}) {
     for (const auto& file : files_) {
       auto it = file->entries().find(candidate);
       if (it != file->entries().end()) return &it->second;
@@ -70,12 +83,13 @@ absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vect
                                         Device device, DType dtype) const {
   const SafetensorsEntry* entry = Find(name);
   if (entry == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat(dir_, ": checkpoint has no tensor ", name, " (nor model.", name, ")"));
+    return absl::NotFoundError(absl::StrCat(dir_, ": checkpoint has no tensor ", name,
+                                            " (nor model.", name, " or bert.", name, ")"));
   }
-  if (entry->dtype == DType::kI32) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        dir_, ": tensor ", name, " is stored as int32; weights must be floating point"));
+  if (entry->dtype == DType::kI32 || entry->dtype == DType::kI64) {
+    return absl::InvalidArgumentError(absl::StrCat(dir_, ": tensor ", name, " is stored as ",
+                                                   DTypeName(entry->dtype),
+                                                   "; weights must be floating point"));
   }
   if (entry->shape != shape) {
     return absl::InvalidArgumentError(

@@ -1,7 +1,7 @@
 // The safetensors of a checkpoint folder: model.safetensors, or the shards
 // listed by model.safetensors.index.json. Tensors are found with or without
-// the "model." prefix that ForMaskedLM/ForSequenceClassification checkpoints
-// put on encoder weights.
+// the prefix that ForMaskedLM/ForSequenceClassification checkpoints put on
+// encoder weights ("model." for ModernBERT, "bert." for BERT).
 #pragma once
 
 #include <memory>
@@ -18,7 +18,8 @@ class Checkpoint {
  public:
   static absl::StatusOr<Checkpoint> Open(const std::string& model_dir);
 
-  // The entry stored as `name` or, failing that, as "model." + name.
+  // The entry stored as `name` or, failing that, as "model." + name or
+  // "bert." + name.
   const SafetensorsEntry* Find(const std::string& name) const;
 
   // The tensor converted to `dtype` in a new buffer on `device`, after

@@ -1,25 +1,35 @@
 #include "engine/model/config.h"
 
+#include <cfloat>
 #include <map>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "engine/model/config_parsing.h"
 #include "engine/model/json_util.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
-namespace {
-
 using json_util::Get;
+using json_util::GetFloat;
+using json_util::GetInt;
 using nlohmann::json;
 
-constexpr char kSource[] = "config.json";
+namespace {
 
-absl::Status Unsupported(absl::string_view field, absl::string_view value,
-                         absl::string_view allowed) {
-  return absl::UnimplementedError(
-      absl::StrCat(kSource, ": unsupported ", field, " ", value, "; mbserve supports ", allowed));
-}
+using config_internal::kMaxHeadDim;
+using config_internal::kMaxHiddenSize;
+using config_internal::kMaxIntermediateSize;
+using config_internal::kMaxLabels;
+using config_internal::kMaxLayers;
+using config_internal::kMaxLocalAttention;
+using config_internal::kMaxNormEps;
+using config_internal::kMaxPositions;
+using config_internal::kMaxVocabSize;
+using config_internal::kSource;
+using config_internal::ParseLabels;
+using config_internal::Unsupported;
+using json_util::Get;
+using nlohmann::json;
 
 absl::StatusOr<HeadKind> ParseArchitecture(const json& config, std::string* name) {
   MBSERVE_ASSIGN_OR_RETURN(std::string model_type,
@@ -57,6 +67,12 @@ absl::Status CheckUnsupportedOptions(const json& config) {
   return absl::OkStatus();
 }
 
+// A rotary base: positive (0 or less gives NaN or inf angles) and finite as
+// a float.
+absl::StatusOr<float> RopeThetaField(const json& obj, const char* key, float fallback) {
+  return GetFloat(obj, kSource, key, fallback, 0.0, FLT_MAX);
+}
+
 absl::StatusOr<float> RopeTheta(const json& rope_parameters, const char* layer_type) {
   auto it = rope_parameters.find(layer_type);
   if (it == rope_parameters.end() || !it->is_object()) {
@@ -73,7 +89,7 @@ absl::StatusOr<float> RopeTheta(const json& rope_parameters, const char* layer_t
     return absl::InvalidArgumentError(
         absl::StrCat(kSource, ": rope_parameters.", layer_type, " has no rope_theta"));
   }
-  return Get<float>(*it, kSource, "rope_theta", 0.0f);
+  return RopeThetaField(*it, "rope_theta", 0.0f);
 }
 
 // The newer format: layer_types + rope_parameters per layer type.
@@ -89,9 +105,8 @@ absl::Status ParseLayerTypes(const json& config, ModelConfig& out) {
   // v4 theta fields instead of rope_parameters.
   const bool has_rope_parameters = config.contains("rope_parameters");
   MBSERVE_ASSIGN_OR_RETURN(float global_theta,
-                           Get<float>(config, kSource, "global_rope_theta", 160000.0f));
-  MBSERVE_ASSIGN_OR_RETURN(float local_theta,
-                           Get<float>(config, kSource, "local_rope_theta", 10000.0f));
+                           RopeThetaField(config, "global_rope_theta", 160000.0f));
+  MBSERVE_ASSIGN_OR_RETURN(float local_theta, RopeThetaField(config, "local_rope_theta", 10000.0f));
   for (const std::string& type : types) {
     if (type != "full_attention" && type != "sliding_attention") {
       return Unsupported("layer type", absl::StrCat("\"", type, "\""),
@@ -109,15 +124,11 @@ absl::Status ParseLayerTypes(const json& config, ModelConfig& out) {
 
 // The transformers v4 format: a global layer every n, one theta for each kind.
 absl::Status ParseGlobalEvery(const json& config, ModelConfig& out) {
-  MBSERVE_ASSIGN_OR_RETURN(int every, Get<int>(config, kSource, "global_attn_every_n_layers", 3));
+  MBSERVE_ASSIGN_OR_RETURN(int every,
+                           GetInt(config, kSource, "global_attn_every_n_layers", 3, 1, kMaxLayers));
   MBSERVE_ASSIGN_OR_RETURN(float global_theta,
-                           Get<float>(config, kSource, "global_rope_theta", 160000.0f));
-  MBSERVE_ASSIGN_OR_RETURN(float local_theta,
-                           Get<float>(config, kSource, "local_rope_theta", 10000.0f));
-  if (every < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(kSource, ": global_attn_every_n_layers is ", every, "; it must be >= 1"));
-  }
+                           RopeThetaField(config, "global_rope_theta", 160000.0f));
+  MBSERVE_ASSIGN_OR_RETURN(float local_theta, RopeThetaField(config, "local_rope_theta", 10000.0f));
   for (int i = 0; i < out.num_layers; ++i) {
     const bool global = i % every == 0;
     out.layers.push_back({global, global ? global_theta : local_theta});
@@ -125,59 +136,36 @@ absl::Status ParseGlobalEvery(const json& config, ModelConfig& out) {
   return absl::OkStatus();
 }
 
-absl::Status ParseLabels(const json& config, ModelConfig& out) {
-  if (out.head != HeadKind::kSequenceClassification) return absl::OkStatus();
-  MBSERVE_ASSIGN_OR_RETURN(
-      auto id2label, (Get<std::map<std::string, std::string>>(config, kSource, "id2label", {})));
-  MBSERVE_ASSIGN_OR_RETURN(
-      int num_labels, Get<int>(config, kSource, "num_labels", static_cast<int>(id2label.size())));
-  if (id2label.empty()) {
-    for (int i = 0; i < num_labels; ++i) id2label[absl::StrCat(i)] = absl::StrCat("LABEL_", i);
-  }
-  out.id2label.resize(id2label.size());
-  for (const auto& [key, label] : id2label) {
-    int id = -1;
-    if (!absl::SimpleAtoi(key, &id) || id < 0 || id >= static_cast<int>(id2label.size())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          kSource, ": id2label key \"", key, "\" is not an id in [0, ", id2label.size(), ")"));
-    }
-    out.id2label[id] = label;
-  }
-  if (out.id2label.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(kSource, ": a sequence classification model needs id2label or num_labels"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckPositive(absl::string_view field, int value) {
-  if (value > 0) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat(kSource, ": ", field, " is ", value, "; it must be positive"));
-}
-
 }  // namespace
 
 const char* PoolingName(Pooling pooling) { return pooling == Pooling::kCls ? "cls" : "mean"; }
 
-absl::StatusOr<ModelConfig> ParseModelConfig(const std::string& json_text) {
+absl::StatusOr<ModelConfig> ParseModernBertConfig(const std::string& json_text) {
   MBSERVE_ASSIGN_OR_RETURN(json config, json_util::Parse(json_text, kSource));
   if (!config.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(kSource, " is not a JSON object"));
   }
   ModelConfig out;
+  out.model_type = "modernbert";
   MBSERVE_ASSIGN_OR_RETURN(out.head, ParseArchitecture(config, &out.architecture));
   MBSERVE_RETURN_IF_ERROR(CheckUnsupportedOptions(config));
-  MBSERVE_ASSIGN_OR_RETURN(out.vocab_size, Get<int>(config, kSource, "vocab_size", 50368));
-  MBSERVE_ASSIGN_OR_RETURN(out.hidden_size, Get<int>(config, kSource, "hidden_size", 768));
-  MBSERVE_ASSIGN_OR_RETURN(out.intermediate_size,
-                           Get<int>(config, kSource, "intermediate_size", 1152));
-  MBSERVE_ASSIGN_OR_RETURN(out.num_layers, Get<int>(config, kSource, "num_hidden_layers", 22));
-  MBSERVE_ASSIGN_OR_RETURN(out.num_heads, Get<int>(config, kSource, "num_attention_heads", 12));
-  MBSERVE_ASSIGN_OR_RETURN(out.max_position_embeddings,
-                           Get<int>(config, kSource, "max_position_embeddings", 8192));
-  MBSERVE_ASSIGN_OR_RETURN(out.norm_eps, Get<float>(config, kSource, "norm_eps", 1e-5f));
-  MBSERVE_ASSIGN_OR_RETURN(int local_attention, Get<int>(config, kSource, "local_attention", 128));
+  MBSERVE_ASSIGN_OR_RETURN(out.vocab_size,
+                           GetInt(config, kSource, "vocab_size", 50368, 1, kMaxVocabSize));
+  MBSERVE_ASSIGN_OR_RETURN(out.hidden_size,
+                           GetInt(config, kSource, "hidden_size", 768, 1, kMaxHiddenSize));
+  MBSERVE_ASSIGN_OR_RETURN(out.intermediate_size, GetInt(config, kSource, "intermediate_size", 1152,
+                                                         1, kMaxIntermediateSize));
+  MBSERVE_ASSIGN_OR_RETURN(out.num_layers,
+                           GetInt(config, kSource, "num_hidden_layers", 22, 1, kMaxLayers));
+  MBSERVE_ASSIGN_OR_RETURN(out.num_heads,
+                           GetInt(config, kSource, "num_attention_heads", 12, 1, out.hidden_size));
+  MBSERVE_ASSIGN_OR_RETURN(
+      out.max_position_embeddings,
+      GetInt(config, kSource, "max_position_embeddings", 8192, 1, kMaxPositions));
+  MBSERVE_ASSIGN_OR_RETURN(out.norm_eps,
+                           GetFloat(config, kSource, "norm_eps", 1e-5f, 0.0, kMaxNormEps));
+  MBSERVE_ASSIGN_OR_RETURN(int local_attention,
+                           GetInt(config, kSource, "local_attention", 128, 1, kMaxLocalAttention));
   MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "torch_dtype", ""));
   if (out.torch_dtype.empty()) {
     MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "dtype", ""));
@@ -190,19 +178,16 @@ absl::StatusOr<ModelConfig> ParseModelConfig(const std::string& json_text) {
   }
   out.classifier_pooling = pooling == "cls" ? Pooling::kCls : Pooling::kMean;
 
-  for (auto [field, value] : {std::pair<const char*, int>{"vocab_size", out.vocab_size},
-                              {"hidden_size", out.hidden_size},
-                              {"intermediate_size", out.intermediate_size},
-                              {"num_hidden_layers", out.num_layers},
-                              {"num_attention_heads", out.num_heads},
-                              {"max_position_embeddings", out.max_position_embeddings},
-                              {"local_attention", local_attention}}) {
-    MBSERVE_RETURN_IF_ERROR(CheckPositive(field, value));
-  }
   if (out.hidden_size % out.num_heads != 0 || (out.hidden_size / out.num_heads) % 2 != 0) {
     return absl::InvalidArgumentError(absl::StrCat(kSource, ": hidden_size ", out.hidden_size,
                                                    " must be num_attention_heads ", out.num_heads,
                                                    " times an even head dimension"));
+  }
+  if (out.hidden_size / out.num_heads > kMaxHeadDim) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kSource, ": hidden_size ", out.hidden_size, " / num_attention_heads ",
+                     out.num_heads, " gives a head dimension of ", out.hidden_size / out.num_heads,
+                     "; the limit is ", kMaxHeadDim));
   }
   out.head_dim = out.hidden_size / out.num_heads;
   out.half_window = local_attention / 2;
@@ -214,16 +199,6 @@ absl::StatusOr<ModelConfig> ParseModelConfig(const std::string& json_text) {
   }
   MBSERVE_RETURN_IF_ERROR(ParseLabels(config, out));
   return out;
-}
-
-absl::StatusOr<ModelConfig> LoadModelConfig(const std::string& path) {
-  MBSERVE_ASSIGN_OR_RETURN(std::string text, json_util::ReadFile(path));
-  auto config = ParseModelConfig(text);
-  if (!config.ok()) {
-    return absl::Status(config.status().code(),
-                        absl::StrCat(path, ": ", config.status().message()));
-  }
-  return config;
 }
 
 }  // namespace mbserve

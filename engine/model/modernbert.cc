@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/norm.h"
 #include "engine/ops/pooling.h"
 #include "engine/ops/rope.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 namespace {
@@ -33,18 +33,18 @@ absl::StatusOr<std::unique_ptr<ModernBert>> ModernBert::Load(const std::string& 
   MBSERVE_ASSIGN_OR_RETURN(model->weights_,
                            LoadWeights(checkpoint, config, device, model->dtype_, dtype));
 
+  // No position reaches max_batch_tokens (Engine::Run rejects longer
+  // batches), so the tables stop there when it is below the model's limit.
+  const int positions = std::min(config.max_position_embeddings, max_batch_tokens);
   for (const LayerSpec& layer : config.layers) {
     if (model->rope_tables_.count(layer.rope_theta)) continue;
-    RopeTableHost host =
-        ComputeRopeTable(layer.rope_theta, config.head_dim, config.max_position_embeddings);
+    RopeTableHost host = ComputeRopeTable(layer.rope_theta, config.head_dim, positions);
     RopeTable table;
     const int64_t half = config.head_dim / 2;
-    MBSERVE_ASSIGN_OR_RETURN(table.cos_buffer,
-                             AllocateFloat32(device, config.max_position_embeddings, half));
-    MBSERVE_ASSIGN_OR_RETURN(table.sin_buffer,
-                             AllocateFloat32(device, config.max_position_embeddings, half));
-    table.cos = table.cos_buffer.View(DType::kF32, {config.max_position_embeddings, half});
-    table.sin = table.sin_buffer.View(DType::kF32, {config.max_position_embeddings, half});
+    MBSERVE_ASSIGN_OR_RETURN(table.cos_buffer, AllocateFloat32(device, positions, half));
+    MBSERVE_ASSIGN_OR_RETURN(table.sin_buffer, AllocateFloat32(device, positions, half));
+    table.cos = table.cos_buffer.View(DType::kF32, {positions, half});
+    table.sin = table.sin_buffer.View(DType::kF32, {positions, half});
     MBSERVE_RETURN_IF_ERROR(
         CopyFromHost(host.cos.data(), host.cos.size() * sizeof(float), table.cos));
     MBSERVE_RETURN_IF_ERROR(

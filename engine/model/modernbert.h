@@ -10,12 +10,13 @@
 #include "engine/batch.h"
 #include "engine/memory.h"
 #include "engine/model/config.h"
+#include "engine/model/model.h"
 #include "engine/model/weights.h"
 #include "engine/ops/backend.h"
 
 namespace mbserve {
 
-class ModernBert {
+class ModernBert final : public Model {
  public:
   // Loads the weights in `dtype` (on the CPU: float32 activations, GEMMs in
   // `dtype`) and sizes the activation buffers for batches of up to
@@ -24,25 +25,19 @@ class ModernBert {
                                                           const ModelConfig& config, Device device,
                                                           DType dtype, int max_batch_tokens);
 
-  const ModelConfig& config() const { return config_; }
+  const ModelConfig& config() const override { return config_; }
   DType dtype() const { return dtype_; }
 
-  // Runs embeddings, every layer and the final norm. Afterwards hidden()
-  // holds the states [T, H] and layout() the sequences. The batch
-  // must already be validated (ids in the vocabulary, lengths in range).
-  absl::Status Encode(const PackedBatch& batch);
-  const Tensor& hidden() const { return normed_; }
+  // Runs embeddings, every layer and the final norm (token types are
+  // ignored: ModernBERT has none). Afterwards hidden() holds the states
+  // [T, H] and layout() the sequences.
+  absl::Status Encode(const PackedBatch& batch) override;
+  const Tensor& hidden() const override { return normed_; }
   const SequenceLayout& layout() const { return layout_; }
 
-  // Pooled states of every sequence of the last batch, [n, H].
-  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize);
-  // Classification logits of every sequence of the last batch,
-  // [n, num_labels].
-  absl::StatusOr<Tensor> ClassifyAll();
-  // MaskedLM logits of rows [first, first + count) of hidden(), count <=
-  // kHeadChunkRows, as [count, vocab].
-  absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count);
-  static constexpr int64_t kHeadChunkRows = 256;
+  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize) override;
+  absl::StatusOr<Tensor> ClassifyAll() override;
+  absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count) override;
 
  private:
   ModernBert() = default;

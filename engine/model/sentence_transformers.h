@@ -23,8 +23,12 @@ struct SentenceTransformersConfig {
 };
 
 // Reads whichever of the files exist in model_dir; a file that exists but is
-// malformed or asks for something unsupported is an error.
+// malformed or asks for something unsupported is an error. So is a
+// max_seq_length above the model's max_position_embeddings: sentence-
+// transformers itself would fail on such inputs, and silently truncating
+// shorter would give embeddings it never computes, so the folder is
+// rejected and the operator fixes the file.
 absl::StatusOr<SentenceTransformersConfig> LoadSentenceTransformersConfig(
-    const std::string& model_dir);
+    const std::string& model_dir, const ModelConfig& model);
 
 }  // namespace mbserve

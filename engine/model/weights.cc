@@ -1,44 +1,9 @@
 #include "engine/model/weights.h"
 
 #include "absl/strings/str_cat.h"
-#include "engine/status_macros.h"
+#include "common/status_macros.h"
 
 namespace mbserve {
-namespace {
-
-// Loads tensors of one checkpoint onto one device in one dtype.
-class WeightLoader {
- public:
-  WeightLoader(const Checkpoint& checkpoint, Device device, DType dtype, DType cpu_gemm_dtype)
-      : checkpoint_(checkpoint), device_(device), dtype_(dtype), cpu_gemm_dtype_(cpu_gemm_dtype) {}
-
-  absl::StatusOr<Weight> operator()(const std::string& name, std::vector<int64_t> shape) const {
-    MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, checkpoint_.Load(name, shape, device_, dtype_));
-    Weight weight{std::move(buffer), Tensor()};
-    weight.tensor = shape.size() == 1 ? weight.buffer.View(dtype_, {shape[0]})
-                                      : weight.buffer.View(dtype_, {shape[0], shape[1]});
-    return weight;
-  }
-
-  // A [rows, cols] matrix that a Linear reads.
-  absl::StatusOr<LinearWeight> Linear(const std::string& name, int64_t rows, int64_t cols) const {
-    MBSERVE_ASSIGN_OR_RETURN(Weight weight, (*this)(name, {rows, cols}));
-    return LinearWeight::Prepare(weight.tensor, std::move(weight.buffer), cpu_gemm_dtype_);
-  }
-  // A Linear over a matrix kept alive elsewhere (a decoder tied to the
-  // embedding table).
-  absl::StatusOr<LinearWeight> TiedLinear(const Weight& weight) const {
-    return LinearWeight::Prepare(weight.tensor, Buffer(), cpu_gemm_dtype_);
-  }
-
- private:
-  const Checkpoint& checkpoint_;
-  Device device_;
-  DType dtype_;
-  DType cpu_gemm_dtype_;
-};
-
-}  // namespace
 
 absl::StatusOr<ModernBertWeights> LoadWeights(const Checkpoint& checkpoint,
                                               const ModelConfig& config, Device device, DType dtype,

@@ -8,17 +8,10 @@
 #include "engine/memory.h"
 #include "engine/model/checkpoint.h"
 #include "engine/model/config.h"
+#include "engine/model/weight_loader.h"
 #include "engine/ops/linear.h"
 
 namespace mbserve {
-
-// A buffer and the shaped view of it the ops take.
-struct Weight {
-  Buffer buffer;
-  Tensor tensor;
-
-  bool loaded() const { return !tensor.empty(); }
-};
 
 struct LayerWeights {
   Weight attn_norm;     // absent on layer 0, where the norm is the identity

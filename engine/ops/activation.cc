@@ -1,8 +1,8 @@
 #include "engine/ops/activation.h"
 
+#include "common/status_macros.h"
 #include "engine/ops/backend.h"
 #include "engine/ops/checks.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;
@@ -21,6 +21,13 @@ absl::Status Gelu(const Tensor& x) {
   MBSERVE_RETURN_IF_ERROR(CheckDevices("Gelu", {&x}));
   MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(x.device()));
   backend->Gelu(x);
+  return absl::OkStatus();
+}
+
+absl::Status Tanh(const Tensor& x) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("Tanh", {&x}));
+  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(x.device()));
+  backend->Tanh(x);
   return absl::OkStatus();
 }
 

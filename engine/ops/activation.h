@@ -12,4 +12,7 @@ absl::Status GeGlu(const Tensor& in, const Tensor& out);
 // x = GELU(x) in place, exact erf form.
 absl::Status Gelu(const Tensor& x);
 
+// x = tanh(x) in place (BERT's pooler).
+absl::Status Tanh(const Tensor& x);
+
 }  // namespace mbserve

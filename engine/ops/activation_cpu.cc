@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "engine/ops/backend_cpu.h"
 #include "engine/ops/cpu_math.h"
 
@@ -33,6 +35,14 @@ void CpuBackend::Gelu(const Tensor& x) {
   const int64_t width = x.cols();
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) GeluRow(x.data<float>() + r * width, width);
+}
+
+void CpuBackend::Tanh(const Tensor& x) {
+  // Only the pooler uses it, on one row per sequence: libm's tanhf is enough.
+  float* data = x.data<float>();
+  const int64_t count = x.numel();
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < count; ++i) data[i] = std::tanh(data[i]);
 }
 
 }  // namespace mbserve

@@ -1,4 +1,4 @@
-// GeGLU and GELU, exact erf form, float32 inside. GeGLU reads each [2I] row
+// GeGLU and GELU (exact erf form) and tanh, float32 inside. GeGLU reads each [2I] row
 // once and writes [I]: the input half and the gate half of a 16-byte chunk
 // are loaded together.
 #include "engine/ops/cuda_device.cuh"
@@ -44,6 +44,12 @@ __global__ void __launch_bounds__(kThreads) GeluKernel(T* x, int64_t count) {
   if (i < count) x[i] = FromFloat<T>(GeluErf(ToFloat(x[i])));
 }
 
+template <typename T>
+__global__ void __launch_bounds__(kThreads) TanhKernel(T* x, int64_t count) {
+  const int64_t i = static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (i < count) x[i] = FromFloat<T>(tanhf(ToFloat(x[i])));
+}
+
 }  // namespace
 
 std::string LaunchGeGlu(DType dtype, const void* in, void* out, int64_t rows, int64_t width,
@@ -74,6 +80,17 @@ std::string LaunchGelu(DType dtype, void* x, int64_t count, cudaStream_t stream)
     GeluKernel<T><<<blocks, kThreads, 0, stream>>>(static_cast<T*>(x), count);
   });
   MBSERVE_CHECK_LAUNCH("GeluKernel");
+  return "";
+}
+
+std::string LaunchTanh(DType dtype, void* x, int64_t count, cudaStream_t stream) {
+  if (count == 0) return "";
+  const unsigned int blocks = BlocksFor(count, kThreads);
+  if (blocks == 0) return "Tanh: too many elements for one launch";
+  MBSERVE_DISPATCH_HALF("Tanh", dtype, {
+    TanhKernel<T><<<blocks, kThreads, 0, stream>>>(static_cast<T*>(x), count);
+  });
+  MBSERVE_CHECK_LAUNCH("TanhKernel");
   return "";
 }
 

@@ -1,8 +1,8 @@
 #include "engine/ops/attention.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/ops/checks.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;

@@ -47,8 +47,14 @@ class Backend {
   // out[r, :] = LayerNorm(table[ids[r], :]) * gamma.
   virtual void EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma,
                                   float eps, const Tensor& out) = 0;
-  // out[r, :] = LayerNorm(x[r, :]) * gamma (no bias, biased variance).
-  virtual void LayerNorm(const Tensor& x, const Tensor& gamma, float eps, const Tensor& out) = 0;
+  // out[r, :] = LayerNorm(x[r, :]) * gamma (+ beta unless beta is empty),
+  // biased variance; out may be x.
+  virtual void LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
+                         const Tensor& out) = 0;
+  // out[r, :] = word[ids[r], :] + position[positions[r], :] + type[types[r], :].
+  virtual void SumEmbeddings(const Tensor& ids, const Tensor& positions, const Tensor& types,
+                             const Tensor& word, const Tensor& position, const Tensor& type,
+                             const Tensor& out) = 0;
   // Rotates the Q and K thirds of qkv [T, 3H] in place; cos/sin are
   // [max_positions, head_dim / 2] tables of one theta.
   virtual void ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos,
@@ -61,6 +67,8 @@ class Backend {
   virtual void GeGlu(const Tensor& in, const Tensor& out) = 0;
   // x = GELU(x), exact erf form.
   virtual void Gelu(const Tensor& x) = 0;
+  // x = tanh(x).
+  virtual void Tanh(const Tensor& x) = 0;
   // out[b, :] = cls or mean pooling of sequence b of hidden [T, H].
   virtual void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
                     const Tensor& out) = 0;

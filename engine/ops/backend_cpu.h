@@ -23,13 +23,18 @@ class CpuBackend final : public Backend {
   void AddBias(const Tensor& x, const Tensor& bias) override;
   void EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma, float eps,
                           const Tensor& out) override;
-  void LayerNorm(const Tensor& x, const Tensor& gamma, float eps, const Tensor& out) override;
+  void LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
+                 const Tensor& out) override;
+  void SumEmbeddings(const Tensor& ids, const Tensor& positions, const Tensor& types,
+                     const Tensor& word, const Tensor& position, const Tensor& type,
+                     const Tensor& out) override;
   void ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos, const Tensor& sin,
                  int num_heads) override;
   void Attention(const Tensor& qkv, const SequenceLayout& layout, int num_heads, int half_window,
                  const Tensor& out) override;
   void GeGlu(const Tensor& in, const Tensor& out) override;
   void Gelu(const Tensor& x) override;
+  void Tanh(const Tensor& x) override;
   void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
             const Tensor& out) override;
   void L2Normalize(const Tensor& x) override;

@@ -18,9 +18,8 @@ absl::StatusOr<int> CudaDeviceCount() {
                      " (install the NVIDIA driver, or run with --device cpu)"));
   }
   if (result != cudaSuccess) {
-    return absl::FailedPreconditionError(absl::StrCat("CUDA is unavailable: ",
-                                                      cudaGetErrorName(result), ": ",
-                                                      cudaGetErrorString(result)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "CUDA is unavailable: ", cudaGetErrorName(result), ": ", cudaGetErrorString(result)));
   }
   return count;
 }
@@ -52,9 +51,9 @@ absl::Status CudaBackend::Init() {
   name_ = props.name;
   // mma.sync on bf16, ldmatrix and cp.async need Ampere (sm_80) or newer.
   if (props.major < 8) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("CUDA device ", index_, " (", name_, ") has compute capability ",
-                     props.major, ".", props.minor, "; mbserve needs 8.0 or newer"));
+    return absl::FailedPreconditionError(absl::StrCat("CUDA device ", index_, " (", name_,
+                                                      ") has compute capability ", props.major, ".",
+                                                      props.minor, "; mbserve needs 8.0 or newer"));
   }
   const auto check = [&](cudaError_t result, const char* call) {
     if (error.empty()) error = cuda::CheckResult(result, call, __FILE__, __LINE__);
@@ -135,18 +134,32 @@ void CudaBackend::EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, con
                                      float eps, const Tensor& out) {
   std::string error = Current(index_);
   if (error.empty()) {
-    error = cuda::LaunchEmbeddingLayerNorm(table.dtype(), ids.data<int32_t>(), table.raw(),
-                                           gamma.raw(), eps, out.rows(), out.cols(), out.raw(),
-                                           stream_);
+    error =
+        cuda::LaunchEmbeddingLayerNorm(table.dtype(), ids.data<int32_t>(), table.raw(), gamma.raw(),
+                                       eps, out.rows(), out.cols(), out.raw(), stream_);
   }
   Record(error);
 }
 
-void CudaBackend::LayerNorm(const Tensor& x, const Tensor& gamma, float eps, const Tensor& out) {
+void CudaBackend::LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
+                            const Tensor& out) {
   std::string error = Current(index_);
   if (error.empty()) {
-    error = cuda::LaunchLayerNorm(x.dtype(), x.raw(), gamma.raw(), eps, x.rows(), x.cols(),
-                                  out.raw(), stream_);
+    error =
+        cuda::LaunchLayerNorm(x.dtype(), x.raw(), gamma.raw(), beta.empty() ? nullptr : beta.raw(),
+                              eps, x.rows(), x.cols(), out.raw(), stream_);
+  }
+  Record(error);
+}
+
+void CudaBackend::SumEmbeddings(const Tensor& ids, const Tensor& positions, const Tensor& types,
+                                const Tensor& word, const Tensor& position, const Tensor& type,
+                                const Tensor& out) {
+  std::string error = Current(index_);
+  if (error.empty()) {
+    error = cuda::LaunchSumEmbeddings(word.dtype(), ids.data<int32_t>(), positions.data<int32_t>(),
+                                      types.data<int32_t>(), word.raw(), position.raw(), type.raw(),
+                                      out.rows(), out.cols(), out.raw(), stream_);
   }
   Record(error);
 }
@@ -155,8 +168,8 @@ void CudaBackend::ApplyRope(const Tensor& qkv, const Tensor& positions, const Te
                             const Tensor& sin, int num_heads) {
   std::string error = Current(index_);
   if (error.empty()) {
-    error = cuda::LaunchRope(qkv.dtype(), qkv.raw(), positions.data<int32_t>(),
-                             cos.data<float>(), sin.data<float>(), positions.numel(), num_heads,
+    error = cuda::LaunchRope(qkv.dtype(), qkv.raw(), positions.data<int32_t>(), cos.data<float>(),
+                             sin.data<float>(), positions.numel(), num_heads,
                              static_cast<int>(2 * cos.cols()), cos.dim(0), stream_);
   }
   Record(error);
@@ -193,6 +206,12 @@ void CudaBackend::GeGlu(const Tensor& in, const Tensor& out) {
 void CudaBackend::Gelu(const Tensor& x) {
   std::string error = Current(index_);
   if (error.empty()) error = cuda::LaunchGelu(x.dtype(), x.raw(), x.numel(), stream_);
+  Record(error);
+}
+
+void CudaBackend::Tanh(const Tensor& x) {
+  std::string error = Current(index_);
+  if (error.empty()) error = cuda::LaunchTanh(x.dtype(), x.raw(), x.numel(), stream_);
   Record(error);
 }
 

@@ -27,7 +27,8 @@ inline float Exp(float x) {
   constexpr float kLn2Lo = 1.428606765330187045e-06f;
   constexpr float kRoundMagic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
   x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-  const float n = (x * kLog2e + kRoundMagic) - kRoundMagic;
+  const float shifted = x * kLog2e + kRoundMagic;
+  const float n = shifted - kRoundMagic;
   const float r = (x - n * kLn2Hi) - n * kLn2Lo;  // |r| <= ln2 / 2
   // Taylor series of e^r to degree 6, Horner form.
   float p = 1.0f / 720.0f;
@@ -37,7 +38,14 @@ inline float Exp(float x) {
   p = p * r + 0.5f;
   p = p * r + 1.0f;
   p = p * r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  // n as an integer, read from the low mantissa bits of `shifted` (whose
+  // exponent is that of kRoundMagic) rather than converted: converting a
+  // NaN (x NaN, which the clamp keeps) to int is undefined behaviour. A NaN
+  // x still gives NaN, through p.
+  uint32_t shifted_bits, magic_bits;
+  std::memcpy(&shifted_bits, &shifted, sizeof(shifted_bits));
+  std::memcpy(&magic_bits, &kRoundMagic, sizeof(magic_bits));
+  const uint32_t bits = (shifted_bits - magic_bits + 127u) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof(scale));
   return p * scale;

@@ -51,15 +51,25 @@ class Gemm {
 std::string LaunchAddBias(DType dtype, void* x, const void* bias, int64_t rows, int64_t cols,
                           cudaStream_t stream);
 
-// ---- Norms (norm_cuda.cu): LayerNorm without bias, biased variance ----
+// ---- Norms (norm_cuda.cu): LayerNorm, biased variance ----
 
 // out[r, :] = LayerNorm(table[ids[r], :]) * gamma.
 std::string LaunchEmbeddingLayerNorm(DType dtype, const int32_t* ids, const void* table,
                                      const void* gamma, float eps, int64_t rows, int64_t hidden,
                                      void* out, cudaStream_t stream);
-// out[r, :] = LayerNorm(x[r, :]) * gamma; out may equal x.
-std::string LaunchLayerNorm(DType dtype, const void* x, const void* gamma, float eps, int64_t rows,
-                            int64_t hidden, void* out, cudaStream_t stream);
+// out[r, :] = LayerNorm(x[r, :]) * gamma (+ beta unless beta is null); out
+// may equal x.
+std::string LaunchLayerNorm(DType dtype, const void* x, const void* gamma, const void* beta,
+                            float eps, int64_t rows, int64_t hidden, void* out,
+                            cudaStream_t stream);
+
+// ---- Embeddings (embedding_cuda.cu) ----
+
+// out[r, :] = word[ids[r], :] + type[types[r], :] + position[positions[r], :].
+std::string LaunchSumEmbeddings(DType dtype, const int32_t* ids, const int32_t* positions,
+                                const int32_t* types, const void* word, const void* position,
+                                const void* type, int64_t rows, int64_t hidden, void* out,
+                                cudaStream_t stream);
 
 // ---- RoPE (rope_cuda.cu) ----
 
@@ -78,6 +88,8 @@ std::string LaunchGeGlu(DType dtype, const void* in, void* out, int64_t rows, in
                         cudaStream_t stream);
 // x[i] = GELU(x[i]) for count elements.
 std::string LaunchGelu(DType dtype, void* x, int64_t count, cudaStream_t stream);
+// x[i] = tanh(x[i]) for count elements.
+std::string LaunchTanh(DType dtype, void* x, int64_t count, cudaStream_t stream);
 
 // ---- Pooling (pooling_cuda.cu) ----
 

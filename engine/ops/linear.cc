@@ -1,10 +1,10 @@
 #include "engine/ops/linear.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/ops/backend.h"
 #include "engine/ops/checks.h"
 #include "engine/ops/cpu_gemm/isa.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;

@@ -1,8 +1,8 @@
 #include "engine/ops/norm.h"
 
+#include "common/status_macros.h"
 #include "engine/ops/backend.h"
 #include "engine/ops/checks.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;
@@ -14,7 +14,19 @@ absl::Status LayerNorm(const Tensor& x, const Tensor& gamma, float eps, const Te
   MBSERVE_RETURN_IF_ERROR(CheckTensor("LayerNorm", "gamma", gamma, x.dtype(), {x.cols()}));
   MBSERVE_RETURN_IF_ERROR(CheckTensor("LayerNorm", "out", out, x.dtype(), {x.rows(), x.cols()}));
   MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(x.device()));
-  backend->LayerNorm(x, gamma, eps, out);
+  backend->LayerNorm(x, gamma, Tensor(), eps, out);
+  return absl::OkStatus();
+}
+
+absl::Status LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
+                       const Tensor& out) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("LayerNorm", {&x, &gamma, &beta, &out}));
+  MBSERVE_RETURN_IF_ERROR(CheckTensor("LayerNorm", "x", x, x.dtype(), {-1, -1}));
+  MBSERVE_RETURN_IF_ERROR(CheckTensor("LayerNorm", "gamma", gamma, x.dtype(), {x.cols()}));
+  MBSERVE_RETURN_IF_ERROR(CheckTensor("LayerNorm", "beta", beta, x.dtype(), {x.cols()}));
+  MBSERVE_RETURN_IF_ERROR(CheckTensor("LayerNorm", "out", out, x.dtype(), {x.rows(), x.cols()}));
+  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(x.device()));
+  backend->LayerNorm(x, gamma, beta, eps, out);
   return absl::OkStatus();
 }
 

@@ -6,9 +6,10 @@
 namespace mbserve {
 namespace {
 
-// LayerNorm without bias, as ModernBERT uses it: biased variance, then gamma.
-MBSERVE_VECTOR_CLONES void NormalizeRow(const float* x, const float* gamma, float eps, int64_t n,
-                                        float* out) {
+// LayerNorm with biased variance, then gamma, then beta when not null
+// (ModernBERT has no beta, BERT has one). out may be x.
+MBSERVE_VECTOR_CLONES void NormalizeRow(const float* x, const float* gamma, const float* beta,
+                                        float eps, int64_t n, float* out) {
   float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
   for (int64_t i = 0; i < n; ++i) sum += x[i];
@@ -22,6 +23,9 @@ MBSERVE_VECTOR_CLONES void NormalizeRow(const float* x, const float* gamma, floa
   const float inv_std = 1.0f / std::sqrt(sq / static_cast<float>(n) + eps);
 #pragma omp simd
   for (int64_t i = 0; i < n; ++i) out[i] = (x[i] - mean) * inv_std * gamma[i];
+  if (beta == nullptr) return;
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) out[i] += beta[i];
 }
 
 }  // namespace
@@ -34,16 +38,18 @@ void CpuBackend::EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, cons
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     NormalizeRow(table.data<float>() + static_cast<int64_t>(id[r]) * hidden, gamma.data<float>(),
-                 eps, hidden, out.data<float>() + r * hidden);
+                 nullptr, eps, hidden, out.data<float>() + r * hidden);
   }
 }
 
-void CpuBackend::LayerNorm(const Tensor& x, const Tensor& gamma, float eps, const Tensor& out) {
+void CpuBackend::LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
+                           const Tensor& out) {
   const int64_t rows = x.rows();
   const int64_t hidden = x.cols();
+  const float* bias = beta.empty() ? nullptr : beta.data<float>();
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
-    NormalizeRow(x.data<float>() + r * hidden, gamma.data<float>(), eps, hidden,
+    NormalizeRow(x.data<float>() + r * hidden, gamma.data<float>(), bias, eps, hidden,
                  out.data<float>() + r * hidden);
   }
 }

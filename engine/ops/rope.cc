@@ -3,9 +3,9 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/ops/backend.h"
 #include "engine/ops/checks.h"
-#include "engine/status_macros.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;

@@ -32,7 +32,7 @@ if [[ ! -d "${root}/usr" ]]; then
   sed -i "s|^prefix=/usr|prefix=${root}/usr|" "${root}"/usr/lib/${arch}/pkgconfig/*.pc
 fi
 libs="${root}/usr/lib/${arch}"
-export LD_LIBRARY_PATH="${libs}:${libs}/openblas-openmp${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
+export LD_LIBRARY_PATH="${libs}${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 export PKG_CONFIG_PATH="${libs}/pkgconfig"
 
 # pkg-config: the host's if it has one, else the carried pkgconf.
@@ -75,8 +75,6 @@ cmake -S "${repo_root}" -B "${build}" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_POLICY_VERSION_MINIMUM=3.5 \
   -DCMAKE_PREFIX_PATH="${root}/usr" \
   -DPKG_CONFIG_EXECUTABLE="${pkg_config}" \
-  -DMBSERVE_OPENBLAS_DIR="${libs}/openblas-openmp" \
-  -DMBSERVE_OPENBLAS_INCLUDE="${root}/usr/include/${arch}/openblas-openmp" \
   -DMBSERVE_WITH_CUDA=ON -DMBSERVE_BUILD_SERVER=OFF -DMBSERVE_BUILD_BENCH=ON \
   -DMBSERVE_PYTHON="$(command -v python3)" \
   -DCMAKE_CUDA_COMPILER="${cuda_root}/bin/nvcc" \

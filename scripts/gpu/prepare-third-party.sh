@@ -2,9 +2,8 @@
 # Run HERE (a Debian 12 machine with apt), before carrying the tree to a bare
 # GPU host. Downloads, without installing, the Debian packages the engine's
 # GPU-side build needs beyond nvcc, CMake and a C++ compiler into
-# third_party/debs (git-ignored, about 16 MB): abseil (static + shared),
-# nlohmann-json, GoogleTest/GoogleMock (static), OpenBLAS (the OpenMP build
-# the CPU reference dlopen()s, with libgfortran), PCRE2 and pkgconf (the
+# third_party/debs (git-ignored): abseil (static + shared),
+# nlohmann-json, GoogleTest/GoogleMock (static), PCRE2 and pkgconf (the
 # top-level CMakeLists asks pkg-config for libpcre2-8). scripts/gpu-check.sh
 # unpacks them with `dpkg -x` on the GPU host; nothing there is installed.
 #   usage: scripts/gpu/prepare-third-party.sh
@@ -15,7 +14,6 @@ packages=(
   libabsl-dev libabsl20220623
   nlohmann-json3-dev
   libgtest-dev libgmock-dev
-  libopenblas-openmp-dev libopenblas0-openmp libgfortran5 libquadmath0
   libpcre2-dev libpcre2-8-0 libpcre2-16-0 libpcre2-32-0 libpcre2-posix3
   pkgconf-bin libpkgconf3
 )

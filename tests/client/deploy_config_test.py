@@ -9,7 +9,12 @@
   ones the server registers (server/metrics.cc), so a rename cannot silently
   empty a panel or stall the autoscaler.
 - docker-compose.yml and deploy/k8s: they parse, and the pieces refer to each
-  other correctly (ports, labels, probes, volumes, names).
+  other correctly (ports, labels, probes, volumes, names); every Kubernetes
+  object of the kustomization is valid against the Kubernetes API's JSON
+  schemas (kubernetes-validate, strict: no unknown fields) of the oldest and
+  newest release the manifests support. The PodMonitor is the Prometheus
+  Operator's custom resource, which those schemas do not cover.
+- docker-compose.yml works with Compose v1 (Debian 12's docker-compose) and v2.
 
 Usage: deploy_config_test.py REPO_ROOT PROMTOOL
 """
@@ -17,11 +22,13 @@ Usage: deploy_config_test.py REPO_ROOT PROMTOOL
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 
+import kubernetes_validate
 import yaml
 
 REPO = os.path.abspath(sys.argv.pop(1))
@@ -166,6 +173,19 @@ class ComposeTest(unittest.TestCase):
         self.compose = load_yaml("docker-compose.yml")
         self.services = self.compose["services"]
 
+    def test_compose_v1_accepts_the_file(self):
+        compose = shutil.which("docker-compose")
+        self.assertIsNotNone(compose, "docker-compose (Debian's Compose v1) is missing: "
+                             "scripts/setup.sh installs it")
+        env = dict(os.environ, MBSERVE_MODEL_DIR=REPO)
+        for args in (["config", "-q"], ["--profile", "cpu", "config", "--services"]):
+            result = subprocess.run([compose, "-f", os.path.join(REPO, "docker-compose.yml"),
+                                     *args], capture_output=True, text=True, env=env, cwd=REPO)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(set(result.stdout.split()),
+                         {"mbserve", "mbserve-cpu", "prometheus", "grafana"})
+        self.assertNotIn("name", self.compose)  # v1 rejects a top-level name
+
     def test_gpu_service_reserves_a_gpu(self):
         (device,) = self.services["mbserve"]["deploy"]["resources"]["reservations"]["devices"]
         self.assertEqual(device["driver"], "nvidia")
@@ -194,6 +214,10 @@ class ComposeTest(unittest.TestCase):
                     self.assertTrue(os.path.exists(os.path.join(REPO, source)), source)
 
 
+# gRPC probes are GA from 1.27; the newest is what kubernetes-validate ships.
+KUBERNETES_VERSIONS = ("1.27.0", kubernetes_validate.latest_version())
+
+
 class KubernetesTest(unittest.TestCase):
 
     def setUp(self):
@@ -204,6 +228,21 @@ class KubernetesTest(unittest.TestCase):
             self.objects[obj["kind"]] = obj
         self.pod = self.objects["Deployment"]["spec"]["template"]
         (self.container,) = self.pod["spec"]["containers"]
+
+    def test_objects_are_valid_against_the_kubernetes_api_schemas(self):
+        built_in = [kind for kind in self.objects if kind != "PodMonitor"]
+        self.assertEqual(len(built_in), len(self.objects) - 1)
+        for version in KUBERNETES_VERSIONS:
+            for kind in built_in:
+                with self.subTest(kind=kind, version=version):
+                    kubernetes_validate.validate(self.objects[kind], version, strict=True)
+
+    def test_schema_validation_catches_a_misspelt_field(self):
+        deployment = json.loads(json.dumps(self.objects["Deployment"]))
+        deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["grpc"][
+            "prot"] = GRPC_PORT
+        with self.assertRaises(kubernetes_validate.ValidationError):
+            kubernetes_validate.validate(deployment, KUBERNETES_VERSIONS[0], strict=True)
 
     def test_deployment_runs_on_a_gpu_and_probes_grpc_health(self):
         resources = self.container["resources"]
@@ -249,11 +288,33 @@ class DockerfileTest(unittest.TestCase):
     def setUp(self):
         self.dockerfile = read("Dockerfile")
 
-    def test_builds_from_cuda_devel_runs_on_cuda_runtime_and_has_a_cpu_variant(self):
-        self.assertRegex(self.dockerfile, r"FROM nvidia/cuda:\$\{CUDA_VERSION\}-devel-")
-        self.assertRegex(self.dockerfile, r"FROM nvidia/cuda:\$\{CUDA_VERSION\}-runtime-")
-        self.assertIn("FROM debian:bookworm AS build-base-cpu", self.dockerfile)
+    def test_both_variants_build_and_run_on_debian_with_cuda_from_pypi(self):
+        self.assertIn("FROM debian:bookworm AS build-deps", self.dockerfile)
+        self.assertIn("FROM debian:bookworm-slim AS runtime-base-cuda", self.dockerfile)
+        self.assertIn("FROM debian:bookworm-slim AS runtime-base-cpu", self.dockerfile)
         self.assertIn("ARG VARIANT=cuda", self.dockerfile)
+        self.assertIn("install_cuda_wheels.sh /usr/local/cuda", self.dockerfile)
+        self.assertNotIn("nvidia/cuda", self.dockerfile)  # NVIDIA's registry is not needed
+
+    def test_needs_no_frontend_from_a_registry(self):
+        # A "# syntax=" line makes BuildKit pull its Dockerfile frontend image.
+        self.assertNotRegex(self.dockerfile, r"(?im)^#\s*syntax\s*=")
+
+    def test_compile_layer_sees_only_what_cmake_builds(self):
+        build = self.dockerfile.split("AS build\n", 1)[1].split("RUN cmake", 1)[0]
+        copied = re.findall(r"^COPY (\S+)", build, re.M)
+        self.assertEqual(copied, ["CMakeLists.txt", "proto/", "engine/", "server/",
+                                  "client/CMakeLists.txt", "client/cli/"])
+        ignore = read(".dockerignore").splitlines()
+        self.assertEqual(ignore[[i for i, l in enumerate(ignore) if not l.startswith("#")][0]],
+                         "*")  # nothing enters the context unless listed
+        for listed in (l[1:] for l in ignore if l.startswith("!")):
+            self.assertTrue(os.path.exists(os.path.join(REPO, listed)), listed)
+
+    def test_copied_libraries_never_shadow_the_base_images(self):
+        runtime = self.dockerfile.split("AS runtime\n", 1)[1]
+        drop = runtime.index("ldconfig -p")
+        self.assertLess(drop, runtime.index("/etc/ld.so.conf.d/mbserve.conf"))
 
     def test_runtime_is_non_root_healthchecked_and_configured_by_environment(self):
         runtime = self.dockerfile.split("AS runtime\n", 1)[1]
@@ -263,9 +324,9 @@ class DockerfileTest(unittest.TestCase):
         self.assertIn("MBSERVE_METRICS_PORT=9000", runtime)
         self.assertRegex(runtime, r"HEALTHCHECK [^\n]*\\\n\s+CMD .*mbserve-cli health")
 
-    def test_copied_helper_exists_and_is_executable(self):
-        path = os.path.join(DEPLOY, "docker", "collect_runtime_libs.sh")
-        self.assertTrue(os.access(path, os.X_OK))
+    def test_copied_helpers_exist_and_are_executable(self):
+        for helper in ("collect_runtime_libs.sh", "install_cuda_wheels.sh"):
+            self.assertTrue(os.access(os.path.join(DEPLOY, "docker", helper), os.X_OK), helper)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """End to end: the real mbserve binary on a tiny model, called by the Python
-example client and by mbserve-cli (embed, classify, tokenize, info, health,
-bench), with an API key, and over TLS; its /metrics is checked against the
-names the Grafana dashboard queries, and it must stop cleanly on SIGTERM.
+package (client/python, installed here with pip) and by mbserve-cli (embed,
+classify, tokenize, info, health, bench), with an API key, and over TLS; its
+/metrics is checked against the names the Grafana dashboard queries, it must
+stop cleanly on SIGTERM, and it names the model after the model, whatever
+folder it is mounted at.
 
 Usage: e2e_test.py --server BIN --cli BIN --model DIR --repo ROOT --work DIR
 (a model from tests/reference/make_tiny_model.py with its default
@@ -19,12 +21,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import urllib.request
 
 ARGS = None
-STUBS = None  # the Python stubs generate_stubs.sh made for this run
+PACKAGE = None  # where the mbserve Python package is installed for this run
 API_KEY = "e2e-secret"
 
 
@@ -41,9 +44,9 @@ def norm(values):
 class Server:
     """The mbserve binary on its own ports, logging to a file."""
 
-    def __init__(self, model_dir, log_path, flags=(), cli_flags=()):
+    def __init__(self, model_dir, log_path, flags=(), cli_flags=(), port=None):
         self.cli_flags = list(cli_flags)  # what mbserve-cli needs to connect (TLS)
-        self.port = free_port()
+        self.port = port or free_port()
         self.metrics_port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -123,26 +126,17 @@ class EndToEndTest(unittest.TestCase):
                                  f"{result.stderr}")
         return json.loads(result.stdout)
 
-    # --- the Python example client -------------------------------------------
+    # --- the Python package --------------------------------------------------
 
-    def test_python_example_client_tests_pass(self):
-        env = dict(os.environ, MBSERVE_STUBS=STUBS, MBSERVE_TEST_ADDRESS=self.server.address,
-                   MBSERVE_TEST_API_KEY=API_KEY)
+    def test_python_package_tests_pass(self):
+        env = dict(os.environ, PYTHONPATH=PACKAGE, MBSERVE_TEST_ADDRESS=self.server.address,
+                   MBSERVE_TEST_API_KEY=API_KEY, MBSERVE_TEST_MODEL=ARGS.model)
         result = subprocess.run(
-            [sys.executable, os.path.join(ARGS.repo, "client", "python", "test_example.py"), "-v"],
+            [sys.executable, os.path.join(ARGS.repo, "client", "python", "tests",
+                                          "test_client.py"), "-v"],
             capture_output=True, text=True, env=env, timeout=300)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertNotIn("skipped", result.stderr)  # the API-key test ran too
-
-    def test_python_example_runs(self):
-        env = dict(os.environ, MBSERVE_STUBS=STUBS)
-        result = subprocess.run(
-            [sys.executable, os.path.join(ARGS.repo, "client", "python", "mbserve_example.py"),
-             "--address", self.server.address, "--api-key", API_KEY],
-            capture_output=True, text=True, env=env, timeout=120)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("Embed: 3 vectors", result.stdout)
-        self.assertIn("EmbedStream: 6 responses", result.stdout)
 
     # --- mbserve-cli ---------------------------------------------------------
 
@@ -267,6 +261,89 @@ class EndToEndTest(unittest.TestCase):
         self.assertIn('code="OK"', exposition)
 
 
+class NoServerTest(unittest.TestCase):
+    """Clients facing an address where nothing listens yet."""
+
+    def test_bench_backs_off_and_fails_when_every_call_fails(self):
+        address = f"127.0.0.1:{free_port()}"
+        result = subprocess.run([ARGS.cli, "bench", "--address", address, "--duration", "2",
+                                 "--concurrency", "4", "--output", "json"],
+                                capture_output=True, text=True, env=cli_env(), timeout=60)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        report = json.loads(result.stdout)
+        self.assertEqual(report["requests_ok"], 0)
+        self.assertEqual(set(report["errors_by_code"]), {"UNAVAILABLE"})
+        # Backing off from 50 ms to 2 s, four workers make about 6 attempts
+        # each in 2 s; without backoff they make thousands.
+        self.assertLess(report["requests_failed"], 60)
+        self.assertGreaterEqual(report["requests_failed"], 4)
+
+    def test_python_client_retries_until_the_server_is_up(self):
+        from mbserve import Client, RetryPolicy
+        port = free_port()
+        answers = []
+        policy = RetryPolicy(attempts=10, initial_backoff=0.25, max_backoff=2)
+
+        def call():
+            with Client(f"127.0.0.1:{port}", api_key=API_KEY, retry=policy) as client:
+                answers.append(client.embed(["waited for"]))
+
+        caller = threading.Thread(target=call)
+        caller.start()
+        time.sleep(1)  # the first attempts find nothing listening
+        server = Server(ARGS.model, os.path.join(ARGS.work, "late-server.log"), port=port)
+        try:
+            caller.join(timeout=60)
+            self.assertEqual(len(answers), 1, server.log_tail())
+            self.assertEqual(answers[0].shape[0], 1)
+        finally:
+            server.stop()
+
+
+class ServedModelNameTest(unittest.TestCase):
+    """GetInfo's model_id comes from the model, not from where it is mounted."""
+
+    def model_at(self, folder, name_or_path):
+        """The test model in `folder` (under the work dir), config.json's
+        _name_or_path set to name_or_path, or removed when None."""
+        target = os.path.join(ARGS.work, "names", folder)
+        shutil.rmtree(os.path.join(ARGS.work, "names"), ignore_errors=True)
+        shutil.copytree(ARGS.model, target)
+        with open(os.path.join(target, "config.json")) as f:
+            config = json.load(f)
+        config.pop("_name_or_path", None)
+        if name_or_path is not None:
+            config["_name_or_path"] = name_or_path
+        with open(os.path.join(target, "config.json"), "w") as f:
+            json.dump(config, f)
+        return target
+
+    def served_name(self, model_dir, *flags):
+        server = Server(model_dir, os.path.join(ARGS.work, "names.log"), flags=flags)
+        try:
+            server.wait_serving()
+            info = subprocess.run([ARGS.cli, "info", "--address", server.address, "--output",
+                                   "json"], capture_output=True, text=True, timeout=60,
+                                  env=cli_env(MBSERVE_API_KEY=API_KEY))
+            self.assertEqual(info.returncode, 0, info.stderr)
+            return json.loads(info.stdout)["model_id"]
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_repository_id_in_config_json_beats_the_mount_point(self):
+        model = self.model_at("models", "acme/encoder-base")
+        self.assertEqual(self.served_name(model), "acme/encoder-base")
+        self.assertEqual(self.served_name(model, "--served-model-name", "mine"), "mine")
+
+    def test_hugging_face_cache_folder_names_the_repository(self):
+        model = self.model_at("hub/models--acme--encoder-base/snapshots/0123abcd", None)
+        self.assertEqual(self.served_name(model), "acme/encoder-base")
+
+    def test_without_either_the_folder_name_is_used(self):
+        model = self.model_at("my-encoder", "/home/someone/checkpoints/run-7")
+        self.assertEqual(self.served_name(model), "my-encoder")
+
+
 class TlsTest(unittest.TestCase):
     """A server with a self-signed certificate: the CLI's and the Python
     client's TLS options against a real TLS endpoint."""
@@ -314,18 +391,18 @@ class TlsTest(unittest.TestCase):
         self.assertEqual(untrusted.returncode, 1)
 
     def test_python_client_over_tls(self):
-        sys.path.insert(0, os.path.join(ARGS.repo, "client", "python"))
-        os.environ["MBSERVE_STUBS"] = STUBS
-        from mbserve_example import MbserveClient
+        from mbserve import Client
         with open(self.cert, "rb") as f:
-            client = MbserveClient(self.server.address, api_key=API_KEY,
-                                   root_certificates=f.read())
-        self.assertEqual(len(client.embed(["over TLS"]).embeddings), 1)
-        client.close()
+            roots = f.read()
+        with Client(self.server.address, api_key=API_KEY, root_certificates=roots) as client:
+            self.assertEqual(client.embed(["over TLS"]).shape[0], 1)
+        with Client(self.server.address, api_key=API_KEY, root_certificates=roots,
+                    tls_server_name="mbserve-test") as client:
+            self.assertEqual(client.embed(["checked against another name"]).shape[0], 1)
 
 
 def main():
-    global ARGS, STUBS
+    global ARGS, PACKAGE
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
     parser.add_argument("--cli", required=True)
@@ -335,9 +412,13 @@ def main():
     ARGS, rest = parser.parse_known_args()
     shutil.rmtree(ARGS.work, ignore_errors=True)
     os.makedirs(ARGS.work)
-    STUBS = os.path.join(ARGS.work, "stubs")
-    subprocess.run([os.path.join(ARGS.repo, "client", "python", "generate_stubs.sh"), STUBS],
-                   check=True, env=dict(os.environ, PYTHON=sys.executable))
+    PACKAGE = os.path.join(ARGS.work, "site-packages")
+    # As users install it, but with this interpreter's grpcio-tools and
+    # setuptools rather than fresh ones from the network.
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--target", PACKAGE,
+                    os.path.join(ARGS.repo, "client", "python")], check=True)
+    sys.path.insert(0, PACKAGE)
     unittest.main(argv=[sys.argv[0], "-v", *rest])
 
 

@@ -1,12 +1,15 @@
 // A sequence run alone and inside packed batches of random composition (other
 // sequences before and after it, different tasks beside it) must give
-// bitwise the same floats.
+// bitwise the same floats: on the committed ModernBERT set and the random
+// BERT set (with random token types).
 #include <algorithm>
 #include <cstring>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/ops/cpu_gemm/isa.h"
 #include "gtest/gtest.h"
 #include "tests/engine/fixtures.h"
 
@@ -15,6 +18,7 @@ namespace {
 
 struct Item {
   std::vector<int32_t> ids;
+  std::vector<int32_t> types;
   SequenceTask task;
   std::vector<float> alone;
 };
@@ -30,27 +34,42 @@ std::vector<SequenceTask> TasksFor(const ModelConfig& config) {
   return tasks;
 }
 
-TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
-  auto cases = testing::LoadFixtureSet(testing::CommittedFixtureDir());
+// Each fixture set in float32, and with bfloat16 GEMMs where the CPU has them.
+class BatchInvarianceTest
+    : public ::testing::TestWithParam<std::tuple<std::string, DType>> {};
+
+TEST_P(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
+  const auto& [set_dir, dtype] = GetParam();
+  if (dtype == DType::kBF16 && !cpu_gemm::CpuHasBf16Gemm()) {
+    GTEST_SKIP() << "no avx512_bf16 on this CPU (or MBSERVE_CPU_ISA caps it)";
+  }
+  auto cases = testing::LoadFixtureSet(set_dir);
   ASSERT_TRUE(cases.ok()) << cases.status();
   std::mt19937 rng(1234);
   int compared = 0;
   for (const auto& c : *cases) {
-    auto engine = Engine::Create(c.dir, EngineOptions{});
+    EngineOptions options;
+    options.dtype = dtype;
+    auto engine = Engine::Create(c.dir, options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     const ModelConfig& config = (*engine)->config();
     const auto tasks = TasksFor(config);
     std::vector<Item> items(24);
     for (size_t i = 0; i < items.size(); ++i) {
       // Mostly short, some long enough to cross many windows and query blocks.
-      const int length = i % 6 == 0 ? std::uniform_int_distribution<int>(300, 1200)(rng)
-                                    : std::uniform_int_distribution<int>(1, 130)(rng);
+      const int length = std::min(config.max_position_embeddings,
+                                  i % 6 == 0 ? std::uniform_int_distribution<int>(300, 1200)(rng)
+                                             : std::uniform_int_distribution<int>(1, 130)(rng));
       items[i].ids.resize(length);
       for (auto& id : items[i].ids)
         id = std::uniform_int_distribution<int>(0, config.vocab_size - 1)(rng);
+      // Models without token types take only 0.
+      items[i].types.resize(length);
+      for (auto& type : items[i].types)
+        type = std::uniform_int_distribution<int>(0, std::max(config.type_vocab_size - 1, 0))(rng);
       items[i].task = tasks[i % tasks.size()];
       PackedBatch alone;
-      alone.Append(items[i].ids);
+      alone.Append(items[i].ids, items[i].types);
       auto out = (*engine)->Run(alone, {&items[i].task, 1});
       ASSERT_TRUE(out.ok()) << out.status();
       items[i].alone = out->outputs[0];
@@ -63,7 +82,7 @@ TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
       PackedBatch batch;
       std::vector<SequenceTask> batch_tasks;
       for (size_t i : order) {
-        batch.Append(items[i].ids);
+        batch.Append(items[i].ids, items[i].types);
         batch_tasks.push_back(items[i].task);
       }
       auto out = (*engine)->Run(batch, batch_tasks);
@@ -79,8 +98,21 @@ TEST(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
       }
     }
   }
-  std::printf("[invariance] %d packed results compared bitwise with their single runs\n", compared);
+  std::printf(
+      "[invariance] %s GEMMs on the %s kernels: %d packed results compared bitwise with "
+      "their single runs\n",
+      DTypeName(dtype), cpu_gemm::CpuIsaName(*cpu_gemm::ProcessCpuIsa()), compared);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Fixtures, BatchInvarianceTest,
+    ::testing::Combine(::testing::Values(testing::CommittedFixtureDir(), testing::BertFixtureDir()),
+                       ::testing::Values(DType::kF32, DType::kBF16)),
+    [](const auto& info) {
+      const bool modernbert = std::get<0>(info.param) == testing::CommittedFixtureDir();
+      return std::string(modernbert ? "ModernBert_" : "Bert_") +
+             DTypeName(std::get<1>(info.param));
+    });
 
 }  // namespace
 }  // namespace mbserve

@@ -2,6 +2,8 @@
 // and a distinct error for each way a folder can be broken.
 #include "engine/model/checkpoint.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -106,6 +108,76 @@ TEST_F(CheckpointTest, MalformedSafetensorsHeaders) {
   EXPECT_THAT(status.message(), HasSubstr("tensor x is stored as F64"));
 }
 
+// Shapes and offsets are JSON integers: a float or a boolean is not
+// rounded, a negative offset does not wrap, a shape whose byte count
+// overflows does not match a small span, and the header has the format's
+// 100 MB bound.
+TEST_F(CheckpointTest, SafetensorsNumbersAreCheckedNotCoerced) {
+  const fs::path file = dir_ / "model.safetensors";
+  auto write_header = [&](const std::string& header, size_t data_bytes) {
+    std::string bytes(8, '\0');
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    WriteFile(file, bytes + header + std::string(data_bytes, '\0'));
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"x": {"dtype": "F32", "shape": [2.5], "data_offsets": [0, 8]}})",
+       "tensor x: shape holds 2.5, not an integer"},
+      {R"({"x": {"dtype": "F32", "shape": [true], "data_offsets": [0, 4]}})",
+       "tensor x: shape holds true, not an integer"},
+      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [-8, 8]}})",
+       "tensor x has data_offsets outside the 16 data bytes"},
+      {R"({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0.0, 8]}})",
+       "tensor x: data_offsets holds 0.0, not an integer"},
+      {R"({"x": {"dtype": 5, "shape": [2], "data_offsets": [0, 8]}})",
+       "tensor x has a non-string dtype"},
+      {R"({"x": {"dtype": "F32", "shape": 2, "data_offsets": [0, 8]}})",
+       "tensor x: shape is not a list"},
+      {R"({"x": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 0]}})",
+       "tensor x of shape [4611686018427387904, 4] has more bytes than fit in memory"},
+  };
+  for (const auto& [header, message] : cases) {
+    write_header(header, 16);
+    absl::Status status = CreateStatus();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << header;
+    EXPECT_THAT(status.message(), HasSubstr(message)) << header;
+  }
+  std::string huge(8, '\0');
+  const uint64_t length = 100'000'001;
+  for (int i = 0; i < 8; ++i) huge[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  WriteFile(file, huge + "{}");
+  EXPECT_THAT(CreateStatus().message(),
+              HasSubstr("header length 100000001 exceeds the format's limit of 100000000 bytes"));
+}
+
+// What used to hang (a FIFO), abort (a symlink loop: std::filesystem threw)
+// or read outside the folder (a shard path with "..") is a clean error.
+TEST_F(CheckpointTest, FilesThatAreNotRegularOrOutsideTheFolderAreErrors) {
+  fs::remove(dir_ / "model.safetensors");
+  ASSERT_EQ(::mkfifo((dir_ / "model.safetensors").c_str(), 0600), 0);
+  absl::Status status = CreateStatus();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("model.safetensors is not a regular file"));
+
+  fs::remove(dir_ / "model.safetensors");
+  fs::create_symlink(dir_ / "loop_b", dir_ / "loop_a");
+  fs::create_symlink(dir_ / "loop_a", dir_ / "loop_b");
+  fs::create_symlink(dir_ / "loop_a", dir_ / "model.safetensors");
+  status = CreateStatus();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("Too many levels of symbolic links"));
+  status = Engine::Create((dir_ / "loop_a").string(), EngineOptions{}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("Too many levels of symbolic links"));
+
+  fs::remove(dir_ / "model.safetensors");
+  WriteFile(dir_ / "model.safetensors.index.json",
+            R"({"weight_map": {"model.embeddings.norm.weight": "../model.safetensors"}})");
+  status = CreateStatus();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("names \"../model.safetensors\", not a file in the "
+                                          "model folder"));
+}
+
 TEST_F(CheckpointTest, MissingTensorAndWrongShapeNameTheTensor) {
   auto tensors = ReadTensors(dir_ / "model.safetensors");
   ASSERT_TRUE(tensors.count("model.layers.1.mlp.Wi.weight"));
@@ -124,6 +196,24 @@ TEST_F(CheckpointTest, MissingTensorAndWrongShapeNameTheTensor) {
   EXPECT_THAT(
       status.message(),
       HasSubstr("layers.1.mlp.Wi.weight has shape [64, 192] but the config implies [192, 64]"));
+}
+
+TEST_F(CheckpointTest, IntegerTensorsAreReadButNeverAsWeights) {
+  auto tensors = ReadTensors(dir_ / "model.safetensors");
+  // An int64 index buffer beside the weights, as BERT checkpoints store
+  // position_ids, does not stop the load.
+  tensors["embeddings.position_ids"] = {"I64", {1, 4}, std::string(32, '\0')};
+  WriteSafetensors(dir_ / "model.safetensors", tensors);
+  EXPECT_TRUE(CreateStatus().ok()) << CreateStatus();
+
+  ASSERT_TRUE(tensors.count("model.final_norm.weight"));
+  const int64_t h = tensors["model.final_norm.weight"].shape[0];
+  tensors["model.final_norm.weight"] = {"I64", {h}, std::string(h * 8, '\0')};
+  WriteSafetensors(dir_ / "model.safetensors", tensors);
+  absl::Status status = CreateStatus();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(),
+              HasSubstr("final_norm.weight is stored as int64; weights must be floating point"));
 }
 
 TEST_F(CheckpointTest, ShardIndexNamesMissingShard) {

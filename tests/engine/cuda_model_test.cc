@@ -1,5 +1,5 @@
 // The whole model on CUDA (bf16 and fp16) against the CPU engine in float32
-// on every parity fixture: mean-pooled, normalized vectors by cosine
+// on every parity fixture (ModernBERT and BERT): mean-pooled, normalized vectors by cosine
 // (>= 0.9999), per-token states and head logits by cosine, with the worst
 // per-token error printed; and batch invariance on the GPU (a sequence alone
 // and inside its batch give bitwise the same floats). Exits 77 (ctest:
@@ -39,7 +39,8 @@ std::vector<SequenceTask> Repeat(SequenceTask task, int n) { return std::vector<
 
 std::vector<testing::FixtureCase> AllCases() {
   std::vector<testing::FixtureCase> all;
-  for (const std::string& dir : {testing::CommittedFixtureDir(), testing::GeneratedFixtureDir()}) {
+  for (const std::string& dir : {testing::CommittedFixtureDir(), testing::GeneratedFixtureDir(),
+                                 testing::BertFixtureDir(), testing::MiniLmFixtureDir()}) {
     auto cases = testing::LoadFixtureSet(dir);
     EXPECT_TRUE(cases.ok()) << dir << ": " << cases.status();
     if (cases.ok()) all.insert(all.end(), cases->begin(), cases->end());

@@ -15,6 +15,7 @@
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/backend_cuda.h"
+#include "engine/ops/embedding.h"
 #include "engine/ops/kernels_cuda.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/norm.h"
@@ -210,6 +211,56 @@ TEST_P(CudaOpsTest, LayerNormsMatchCpu) {
   }
 }
 
+TEST_P(CudaOpsTest, BertEmbeddingsAndBiasedLayerNormMatchCpu) {
+  const DType dtype = GetParam();
+  std::mt19937 rng(14);
+  for (int hidden : {384, 50}) {
+    const int rows = 29, vocab = 101, positions = 64, types = 2;
+    auto word = Rounded(RandomVector(vocab * hidden, rng), dtype);
+    auto position = Rounded(RandomVector(positions * hidden, rng), dtype);
+    auto type = Rounded(RandomVector(types * hidden, rng), dtype);
+    auto gamma = Rounded(RandomVector(hidden, rng), dtype);
+    auto beta = Rounded(RandomVector(hidden, rng), dtype);
+    std::vector<int32_t> ids(rows), pos(rows), segment(rows);
+    for (int r = 0; r < rows; ++r) {
+      ids[r] = std::uniform_int_distribution<int>(0, vocab - 1)(rng);
+      pos[r] = r % positions;
+      segment[r] = r > rows / 2;
+    }
+    std::vector<float> want(rows * hidden);
+    ASSERT_TRUE(SumEmbeddings(HostView(ids, {rows}), HostView(pos, {rows}),
+                              HostView(segment, {rows}), HostView(word, {vocab, hidden}),
+                              HostView(position, {positions, hidden}),
+                              HostView(type, {types, hidden}), HostView(want, {rows, hidden}))
+                    .ok());
+    auto dids = UploadInts(ids, {rows});
+    auto dpos = UploadInts(pos, {rows});
+    auto dsegment = UploadInts(segment, {rows});
+    auto dword = Upload(word, dtype, {vocab, hidden});
+    auto dposition = Upload(position, dtype, {positions, hidden});
+    auto dtype_table = Upload(type, dtype, {types, hidden});
+    auto dout = Upload(std::vector<float>(rows * hidden), dtype, {rows, hidden});
+    ASSERT_TRUE(SumEmbeddings(dids.tensor, dpos.tensor, dsegment.tensor, dword.tensor,
+                              dposition.tensor, dtype_table.tensor, dout.tensor)
+                    .ok());
+    const std::vector<float> summed = Download(dout.tensor);
+    EXPECT_LE(WorstRatio(summed, want, Epsilon(dtype), Epsilon(dtype)), 1.0)
+        << "SumEmbeddings hidden " << hidden;
+
+    // The biased LayerNorm in place, from the device's own sum.
+    std::vector<float> want_norm = summed;
+    ASSERT_TRUE(LayerNorm(HostView(want_norm, {rows, hidden}), HostView(gamma, {hidden}),
+                          HostView(beta, {hidden}), 1e-12f, HostView(want_norm, {rows, hidden}))
+                    .ok());
+    auto dgamma = Upload(gamma, dtype, {hidden});
+    auto dbeta = Upload(beta, dtype, {hidden});
+    ASSERT_TRUE(LayerNorm(dout.tensor, dgamma.tensor, dbeta.tensor, 1e-12f, dout.tensor).ok());
+    EXPECT_LE(WorstRatio(Download(dout.tensor), want_norm, 2 * Epsilon(dtype), 2 * Epsilon(dtype)),
+              1.0)
+        << "biased LayerNorm hidden " << hidden;
+  }
+}
+
 TEST_P(CudaOpsTest, RopeMatchesCpu) {
   const DType dtype = GetParam();
   std::mt19937 rng(5);
@@ -256,6 +307,13 @@ TEST_P(CudaOpsTest, GeGluAndGeluMatchCpu) {
     ASSERT_TRUE(Gelu(din.tensor).ok());
     EXPECT_LE(WorstRatio(Download(din.tensor), gelu_want, Epsilon(dtype), Epsilon(dtype)), 1.0)
         << "Gelu width " << width;
+
+    auto tanh_want = in;
+    ASSERT_TRUE(Tanh(HostView(tanh_want, {rows, 2 * width})).ok());
+    auto dtanh = Upload(in, dtype, {rows, 2 * width});
+    ASSERT_TRUE(Tanh(dtanh.tensor).ok());
+    EXPECT_LE(WorstRatio(Download(dtanh.tensor), tanh_want, Epsilon(dtype), Epsilon(dtype)), 1.0)
+        << "Tanh width " << width;
   }
 }
 

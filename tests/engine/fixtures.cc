@@ -4,9 +4,9 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "engine/model/json_util.h"
 #include "engine/model/safetensors.h"
-#include "engine/status_macros.h"
 
 namespace mbserve::testing {
 namespace {
@@ -21,16 +21,26 @@ absl::StatusOr<FixtureCase> LoadCase(const std::string& set_dir, const nlohmann:
   FixtureCase c;
   c.name = item.at("name").get<std::string>();
   c.head = item.at("head").get<std::string>();
-  c.dir = (std::filesystem::path(set_dir) / c.name).string();
-  MBSERVE_ASSIGN_OR_RETURN(auto file, SafetensorsFile::Open(c.dir + "/expected.safetensors"));
+  const std::string case_dir = (std::filesystem::path(set_dir) / c.name).string();
+  c.dir = item.value("model_dir", case_dir);
+  MBSERVE_ASSIGN_OR_RETURN(auto file, SafetensorsFile::Open(case_dir + "/expected.safetensors"));
   const auto& entries = file->entries();
   for (const char* key : {"input_ids", "cu_seqlens"}) {
     if (!entries.count(key)) return absl::NotFoundError(absl::StrCat(c.name, ": no ", key));
   }
   const std::vector<int32_t> ids = Ints(entries.at("input_ids"));
   const std::vector<int32_t> cu = Ints(entries.at("cu_seqlens"));
+  const std::vector<int32_t> types = entries.count("token_type_ids")
+                                         ? Ints(entries.at("token_type_ids"))
+                                         : std::vector<int32_t>(ids.size(), 0);
+  if (types.size() != ids.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(c.name, ": token_type_ids and input_ids differ"));
+  }
   for (size_t b = 0; b + 1 < cu.size(); ++b) {
-    c.batch.Append(std::span<const int32_t>(ids.data() + cu[b], cu[b + 1] - cu[b]));
+    const size_t length = cu[b + 1] - cu[b];
+    c.batch.Append(std::span<const int32_t>(ids.data() + cu[b], length),
+                   std::span<const int32_t>(types.data() + cu[b], length));
   }
   for (const auto& [name, entry] : entries) {
     if (entry.dtype != DType::kF32) continue;
@@ -57,5 +67,7 @@ absl::StatusOr<std::vector<FixtureCase>> LoadFixtureSet(const std::string& set_d
 
 std::string CommittedFixtureDir() { return MBSERVE_COMMITTED_FIXTURES; }
 std::string GeneratedFixtureDir() { return MBSERVE_GENERATED_FIXTURES; }
+std::string BertFixtureDir() { return MBSERVE_BERT_FIXTURES; }
+std::string MiniLmFixtureDir() { return MBSERVE_MINILM_FIXTURES; }
 
 }  // namespace mbserve::testing

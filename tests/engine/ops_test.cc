@@ -7,6 +7,7 @@
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/cpu_math.h"
+#include "engine/ops/embedding.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/norm.h"
 #include "engine/ops/pooling.h"
@@ -113,6 +114,60 @@ TEST(NormTest, LayerNormMatchesNaive) {
     std::vector<float> row(out.begin() + r * hidden, out.begin() + (r + 1) * hidden);
     EXPECT_LT(MaxAbsDiff(row, expected), 1e-5);
   }
+}
+
+TEST(NormTest, LayerNormWithBiasMatchesNaiveInPlace) {
+  std::mt19937 rng(13);
+  const int rows = 6, hidden = 40;
+  auto x = RandomVector(rows * hidden, rng, 3.0f);
+  const auto original = x;
+  auto gamma = RandomVector(hidden, rng);
+  auto beta = RandomVector(hidden, rng);
+  // In place, as BERT's post-norms run.
+  ASSERT_TRUE(LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}), View(beta, {hidden}),
+                        1e-12f, View(x, {rows, hidden}))
+                  .ok());
+  for (int r = 0; r < rows; ++r) {
+    auto expected = NaiveLayerNorm(&original[r * hidden], gamma, 1e-12f);
+    for (int i = 0; i < hidden; ++i) expected[i] += beta[i];
+    std::vector<float> row(x.begin() + r * hidden, x.begin() + (r + 1) * hidden);
+    EXPECT_LT(MaxAbsDiff(row, expected), 1e-5);
+  }
+  std::vector<float> short_beta(hidden - 1);
+  absl::Status status = LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}),
+                                  View(short_beta, {hidden - 1}), 1e-12f, View(x, {rows, hidden}));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("beta"));
+}
+
+TEST(EmbeddingTest, SumEmbeddingsAddsTheThreeTables) {
+  std::mt19937 rng(14);
+  const int vocab = 20, positions = 8, types = 2, hidden = 24;
+  auto word = RandomVector(vocab * hidden, rng);
+  auto position = RandomVector(positions * hidden, rng);
+  auto type = RandomVector(types * hidden, rng);
+  std::vector<int32_t> ids = {3, 19, 0, 3, 7};
+  std::vector<int32_t> pos = {0, 1, 2, 0, 7};
+  std::vector<int32_t> segment = {0, 0, 1, 1, 0};
+  std::vector<float> out(ids.size() * hidden);
+  ASSERT_TRUE(SumEmbeddings(View(ids, {5}), View(pos, {5}), View(segment, {5}),
+                            View(word, {vocab, hidden}), View(position, {positions, hidden}),
+                            View(type, {types, hidden}), View(out, {5, hidden}))
+                  .ok());
+  std::vector<double> expected(out.size());
+  for (size_t r = 0; r < ids.size(); ++r) {
+    for (int i = 0; i < hidden; ++i) {
+      expected[r * hidden + i] = double(word[ids[r] * hidden + i]) + position[pos[r] * hidden + i] +
+                                 type[segment[r] * hidden + i];
+    }
+  }
+  EXPECT_LT(MaxAbsDiff(out, expected), 1e-6);
+  std::vector<int32_t> short_types = {0, 0};
+  absl::Status status = SumEmbeddings(
+      View(ids, {5}), View(pos, {5}), View(short_types, {2}), View(word, {vocab, hidden}),
+      View(position, {positions, hidden}), View(type, {types, hidden}), View(out, {5, hidden}));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("types"));
 }
 
 TEST(NormTest, EmbeddingLayerNormGathersRows) {
@@ -313,6 +368,16 @@ TEST(ActivationTest, GeGluAndGeluUseExactErf) {
   std::vector<double> gelu(50);
   for (int i = 0; i < 50; ++i) gelu[i] = GeluReference(original[i]);
   EXPECT_LT(MaxAbsDiff(x, gelu), 1e-6);
+}
+
+TEST(ActivationTest, TanhMatchesLibm) {
+  std::mt19937 rng(15);
+  auto x = RandomVector(3 * 16, rng, 3.0f);
+  const auto original = x;
+  ASSERT_TRUE(Tanh(View(x, {3, 16})).ok());
+  std::vector<double> expected(x.size());
+  for (size_t i = 0; i < x.size(); ++i) expected[i] = std::tanh(double(original[i]));
+  EXPECT_LT(MaxAbsDiff(x, expected), 1e-6);
 }
 
 TEST(CpuMathTest, ExpAndErfAreAccurate) {

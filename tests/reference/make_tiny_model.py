@@ -3,7 +3,9 @@ folder laid out exactly as users download one from the Hugging Face hub.
 
   python tests/reference/make_tiny_model.py --out models/mbserve-tiny [--head cls]
 
-Contents: config.json (transformers v5 format), model.safetensors (fp32),
+Contents: config.json (transformers v5 format, plus the "_name_or_path"
+transformers 4 wrote, which names the model "mbserve-tiny" wherever its
+folder is mounted), model.safetensors (fp32),
 tokenizer.json (a byte-level BPE trained here with ModernBERT's pipeline and
 added tokens), and the sentence-transformers files (modules.json,
 1_Pooling/config.json with mean pooling, config_sentence_transformers.json
@@ -11,6 +13,8 @@ with "query" and "document" prompts, sentence_bert_config.json). The default
 head is sequence classification (labels negative/neutral/positive), which
 serves both Embed and Classify; --head model or mlm make the other kinds.
 The weights are random: the vectors mean nothing, the plumbing is real.
+Every file is world-readable (0644; safetensors writes 0600), so a server
+running as another user, as the container images do, can load it.
 """
 import argparse
 import json
@@ -44,7 +48,7 @@ def training_corpus(sentences=4000, seed=11):
 
 
 def train_tokenizer(vocab_size):
-    """ModernBERT's tokenizer pipeline (MODERNBERT.md section 4) on a small vocabulary."""
+    """ModernBERT's tokenizer pipeline (NFC, byte-level BPE, [CLS] ... [SEP]) on a small vocabulary."""
     tok = Tokenizer(models.BPE())
     tok.normalizer = normalizers.NFC()
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
@@ -74,6 +78,22 @@ def write_json(path, value):
         json.dump(value, f, indent=2)
 
 
+def name_model(model_dir, name):
+    path = os.path.join(model_dir, "config.json")
+    with open(path) as f:
+        config = json.load(f)
+    with open(path, "w") as f:
+        json.dump({"_name_or_path": name, **config}, f, indent=2)
+
+
+def make_world_readable(model_dir):
+    for root, dirs, files in os.walk(model_dir):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True)
@@ -94,6 +114,7 @@ def main():
                          ("bos_token_id", "[CLS]"), ("sep_token_id", "[SEP]"), ("eos_token_id", "[SEP]")]:
         setattr(config, field, tok.token_to_id(token))
     save_checkpoint(args.out, config, args.head, seed=7)
+    name_model(args.out, "mbserve-tiny")
 
     write_json(os.path.join(args.out, "modules.json"), [
         {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -108,6 +129,7 @@ def main():
                {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"})
     write_json(os.path.join(args.out, "sentence_bert_config.json"),
                {"max_seq_length": 8192, "do_lower_case": False})
+    make_world_readable(args.out)
     print(f"tiny ModernBERT ({args.head} head, vocab {vocab}) written to {args.out}")
 
 

@@ -2,9 +2,11 @@
 
 Every category the tokenizer must agree with Hugging Face on: prose, source
 code, CJK, Arabic, Devanagari, emoji with ZWJ sequences, combining marks,
-NFC/NFD pairs, whitespace runs, control characters, special tokens inside
-text, code points drawn from all of Unicode, long repeats of one unit, and
-inputs over 100,000 characters. Texts come from a seeded generator, so they are reproducible
+NFC/NFD pairs, cased and accented words (what BERT's lowercasing and accent
+stripping see), words longer than WordPiece's max_input_chars_per_word,
+punctuation runs, whitespace runs, control characters, special tokens
+inside text, code points drawn from all of Unicode, long repeats of one
+unit, and inputs over 100,000 characters. Texts come from a seeded generator, so they are reproducible
 without being committed.
 """
 import random
@@ -49,6 +51,10 @@ SCRIPTS = {
 MARKS = [0x0300, 0x0301, 0x0302, 0x0303, 0x0308, 0x030A, 0x030C, 0x0323, 0x0327, 0x0328,
          0x031B, 0x0316, 0x0345, 0x0344, 0x0340, 0x0F71, 0x0F72, 0x05B0, 0x093C, 0x3099, 0x1161,
          0x11A8]
+# Letters whose lowercase or decomposition is special: Turkish dotted I,
+# sharp s, final sigma, ligatures, titlecase digraphs, Cherokee, Deseret.
+CASED = "İIıiẞßΣσςǅǄǆﬁﬃŉΐΰᾼῼ" + "ᏣᏳᎩ" + "\U00010400\U00010428" + "ÀÉÎÕÜÇÑØÅÆŒĲ"
+PUNCT_RUN_CHARS = list(".,;:!?'\"-()[]{}<>/\\@#*&%~^_|`+=$") + list("«»„“”‘’‹›…‽¡¿、。，！？・「」『』【】〈〉–—―‐‑※§¶†‡•")
 ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉǍǎǕǖǗǘḀḁẠạẤấẦầẬậỆệỐốỒồỚớỜờỰựΐΰώἀἁ가각한글ẞÅΩ"
 
 
@@ -56,7 +62,11 @@ ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆ
 EDGE_TEXTS = ["", " ", "  ", "\n", "a", "é", "e\u0301", "\u0301", "[MASK]", " [MASK]", "[MASK] ",
               "  [MASK]", "[CLS][SEP]", "'s", " 's", "'S", "\ufeff", "\x00", "😀", " " * 25,
               " " * 24 + "x", "|||EMAIL_ADDRESS|||", "a|||PHONE_NUMBER|||b", "<mask>", "word",
-              "a word.", "café", "cafe\u0301", "naïve  x"]
+              "a word.", "café", "cafe\u0301", "naïve  x",
+              # BERT: lowercasing, accents, CJK, controls, cleanup in decoding
+              "Héllo WÖRLD", "İstanbul", "STRASSE straße", "ΣΑΣ σας", "ﬁne", "\x00a\ufffdb",
+              "中文字符", "日本語テキスト", "a" * 100, "a" * 101, "don't do not , . ! ? 's 've 're",
+              "!!!???...", "[CLS] x [SEP]", "e\u0301\u0301", "\u0301abc", "Ǆemal"]
 
 
 def _assigned(rng, lo, hi):
@@ -79,6 +89,36 @@ def prose(rng, n):
         if rng.random() < 0.15:
             out.append(rng.choice(PUNCT))
         out.append(" " if rng.random() < 0.9 else rng.choice([" ", "  ", "\n", "\n\n", " \n"]))
+    return "".join(out)
+
+
+def cased(rng, n):
+    """Words mixing case and accents, for lowercasing and accent stripping."""
+    out = []
+    while sum(map(len, out)) < n:
+        w = "".join(rng.choice(CASED + ACCENTED + "abcXYZ") for _ in range(rng.randint(1, 10)))
+        out.append(w.upper() if rng.random() < 0.2 else w)
+        out.append(rng.choice([" ", " ", "-", ", ", "\n"]))
+    return "".join(out)
+
+
+def long_words(rng, n):
+    """Words around and beyond max_input_chars_per_word (100 characters)."""
+    out = []
+    while sum(map(len, out)) < n:
+        length = rng.choice([rng.randint(90, 110), rng.randint(1, 400), 100, 101])
+        alphabet = rng.choice(["abcdefghij", ACCENTED, "ab1", "e\u0301", "ΑβΓ"])
+        out.append("".join(rng.choice(alphabet) for _ in range(length)))
+        out.append(rng.choice([" ", "\n", ".", " - "]))
+    return "".join(out)
+
+
+def punct_runs(rng, n):
+    """Runs of ASCII and Unicode punctuation, alone and against words."""
+    out = []
+    while sum(map(len, out)) < n:
+        out.append("".join(rng.choice(PUNCT_RUN_CHARS) for _ in range(rng.randint(1, 30))))
+        out.append(rng.choice(["", " ", "word", "n't", " 's ", "do not", "中"]))
     return "".join(out)
 
 
@@ -176,9 +216,10 @@ def mixed(rng, n):
 
 GENERATORS = [prose, code, lambda r, n: script(r, n, "cjk"), lambda r, n: script(r, n, "arabic"),
               lambda r, n: script(r, n, "devanagari"), emoji, marks, nf_pairs, whitespace,
-              controls, specials, random_unicode, runs]
+              controls, specials, random_unicode, runs, cased, long_words, punct_runs]
 CATEGORIES = ["prose", "code", "cjk", "arabic", "devanagari", "emoji", "marks", "nf_pairs",
-              "whitespace", "controls", "specials", "random_unicode", "runs", "mixed"]
+              "whitespace", "controls", "specials", "random_unicode", "runs", "cased", "long_words",
+              "punct_runs", "mixed"]
 
 
 def corpus(seed, total_chars, long_texts=2):

@@ -54,9 +54,24 @@ class RecordingSink : public SequenceSink {
   std::vector<absl::Status> errors_;
 };
 
+// Shaped like a text pair: the first half of the tokens has type 0, the rest
+// type 1 (ExpectPairTypes checks they reach the engine so).
 QueuedSequence Seq(std::shared_ptr<SequenceSink> sink, int index, int length, int value = 1) {
-  return QueuedSequence{std::move(sink), index, std::vector<int32_t>(length, value),
-                        SequenceTask{}, Clock::now()};
+  std::vector<int32_t> type_ids(length, 0);
+  std::fill(type_ids.begin() + length / 2, type_ids.end(), 1);
+  return QueuedSequence{std::move(sink),     index,          std::vector<int32_t>(length, value),
+                        std::move(type_ids), SequenceTask{}, Clock::now()};
+}
+
+void ExpectPairTypes(const PackedBatch& batch) {
+  ASSERT_EQ(batch.token_type_ids.size(), batch.token_ids.size());
+  for (int b = 0; b < batch.num_sequences(); ++b) {
+    const int length = batch.sequence_length(b);
+    for (int i = 0; i < length; ++i) {
+      EXPECT_EQ(batch.token_type_ids[batch.cu_seqlens[b] + i], i < length / 2 ? 0 : 1)
+          << "sequence " << b << " token " << i;
+    }
+  }
 }
 
 BatchLimits Limits(int tokens, int sequences, std::chrono::milliseconds delay) {
@@ -113,6 +128,7 @@ TEST(BatcherTest, BatchesRespectLimitsAndKeepFifoOrder) {
 
   std::vector<int> order;
   for (const PackedBatch& batch : engine.gate.batches()) {
+    ExpectPairTypes(batch);
     EXPECT_LE(batch.num_tokens(), 100);
     EXPECT_LE(batch.num_sequences(), 4);
     for (int b = 0; b < batch.num_sequences(); ++b) {
@@ -191,6 +207,7 @@ TEST(BatcherTest, DeadSequencesAreDroppedBeforeTheEngineSeesThem) {
   batcher.Stop();
 
   for (const PackedBatch& batch : engine.gate.batches()) {
+    ExpectPairTypes(batch);  // the batch without the dead sequences keeps its types
     for (int32_t id : batch.token_ids) {
       EXPECT_NE(id, 2);
       EXPECT_NE(id, 3);
@@ -222,6 +239,32 @@ TEST(BatcherTest, EngineFailureFailsEverySequenceOfTheBatchAndTheBatcherGoesOn) 
     EXPECT_NE(error.message().find("bad batch"), std::string::npos);
   }
   EXPECT_TRUE(sink->outputs().empty());
+}
+
+TEST(BatcherTest, ASequenceTheEngineFailsAloneGetsItsOwnErrorAndItsNeighboursTheirOutputs) {
+  FakeEngine engine;
+  engine.failing_id = 7;
+  Metrics metrics;
+  Batcher batcher(engine, Limits(100, 8, std::chrono::milliseconds(0)), metrics);
+  auto before = std::make_shared<RecordingSink>();
+  auto offender = std::make_shared<RecordingSink>();
+  auto after = std::make_shared<RecordingSink>();
+  std::vector<QueuedSequence> three;
+  three.push_back(Seq(before, 0, 3, 2));
+  three.push_back(Seq(offender, 0, 4, 7));
+  three.push_back(Seq(after, 0, 5, 3));
+  batcher.Submit(std::move(three));
+  engine.gate.WaitForBatches(1);
+  batcher.Stop();
+  ASSERT_EQ(engine.gate.batches().size(), 1u) << "the three sequences should share one batch";
+  ASSERT_EQ(offender->errors().size(), 1u);
+  EXPECT_EQ(offender->errors()[0].code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(offender->errors()[0].message(), "token id 7 is outside the vocabulary");
+  EXPECT_TRUE(offender->outputs().empty());
+  EXPECT_TRUE(before->errors().empty());
+  EXPECT_TRUE(after->errors().empty());
+  EXPECT_EQ(before->outputs().at(0), (std::vector<float>{6.0f, 3.0f}));
+  EXPECT_EQ(after->outputs().at(0), (std::vector<float>{15.0f, 5.0f}));
 }
 
 TEST(BatcherTest, StopAnswersEverythingSubmittedAndRefusesLater) {

@@ -1,7 +1,11 @@
 #include "server/config.h"
 
+#include <fstream>
 #include <map>
+#include <sstream>
+#include <string_view>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace mbserve::server {
@@ -39,9 +43,9 @@ TEST(ConfigTest, DefaultsAndFlagForms) {
 TEST(ConfigTest, EnvironmentFillsInAndFlagsWin) {
   absl::StatusOr<ServerConfig> c =
       Parse({"--max-batch-tokens=999"}, {{"MBSERVE_MODEL", "/env"},
-                                          {"MBSERVE_MAX_BATCH_TOKENS", "5"},
-                                          {"MBSERVE_API_KEY", "k"},
-                                          {"MBSERVE_SHUTDOWN_TIMEOUT", "3s"}});
+                                         {"MBSERVE_MAX_BATCH_TOKENS", "5"},
+                                         {"MBSERVE_API_KEY", "k"},
+                                         {"MBSERVE_SHUTDOWN_TIMEOUT", "3s"}});
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->model_dir, "/env");
   EXPECT_EQ(c->max_batch_tokens, 999);
@@ -72,14 +76,40 @@ TEST(ConfigTest, ErrorsNameTheFlagAndTheExpectation) {
 }
 
 TEST(ConfigTest, HelpListsEveryFlagWithItsVariable) {
-  absl::StatusOr<ServerConfig> c = Parse({"--help"});
-  ASSERT_TRUE(absl::IsNotFound(c.status()));
-  const std::string help(c.status().message());
-  for (const char* variable : {"MBSERVE_MODEL", "MBSERVE_MAX_BATCH_TOKENS",
-                               "MBSERVE_MAX_CONCURRENT_REQUESTS", "MBSERVE_TLS_KEY",
-                               "MBSERVE_METRICS_PORT"}) {
+  EXPECT_TRUE(HelpRequested(std::vector<std::string>{"--model=/m", "--help"}));
+  EXPECT_TRUE(HelpRequested(std::vector<std::string>{"-h"}));
+  EXPECT_FALSE(HelpRequested(std::vector<std::string>{"--model=/m"}));
+  const std::string help = ConfigHelp();
+  for (const char* variable :
+       {"MBSERVE_MODEL", "MBSERVE_MAX_BATCH_TOKENS", "MBSERVE_MAX_CONCURRENT_REQUESTS",
+        "MBSERVE_TLS_KEY", "MBSERVE_METRICS_PORT"}) {
     EXPECT_NE(help.find(variable), std::string::npos) << variable;
   }
+  const ServerConfig defaults;
+  EXPECT_NE(help.find(absl::StrCat("--max-batch-tokens  (env MBSERVE_MAX_BATCH_TOKENS, default ",
+                                   defaults.max_batch_tokens, ")")),
+            std::string::npos)
+      << help;
+}
+
+// README.md's flag table is FlagTableMarkdown(), so it shows the defaults of
+// ServerConfig and the flags' own help.
+TEST(ConfigTest, ReadmeFlagTableMatchesTheFlags) {
+  std::ifstream in(std::string(MBSERVE_SOURCE_DIR) + "/README.md");
+  ASSERT_TRUE(in) << "cannot read README.md";
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string readme = text.str();
+  constexpr std::string_view kBegin = "<!-- flags:begin (generated: FlagTableMarkdown) -->\n";
+  constexpr std::string_view kEnd = "<!-- flags:end -->";
+  const size_t begin = readme.find(kBegin);
+  const size_t end = readme.find(kEnd);
+  ASSERT_NE(begin, std::string::npos) << "README.md lacks " << kBegin;
+  ASSERT_NE(end, std::string::npos) << "README.md lacks " << kEnd;
+  const size_t table = begin + kBegin.size();
+  ASSERT_LT(table, end);
+  EXPECT_EQ(readme.substr(table, end - table), FlagTableMarkdown())
+      << "replace README.md's flag table with the text above";
 }
 
 }  // namespace

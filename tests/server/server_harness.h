@@ -8,7 +8,6 @@
 #include <string>
 
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "mbserve/v1/classify.grpc.pb.h"
@@ -18,6 +17,7 @@
 #include "server/metrics.h"
 #include "server/server.h"
 #include "tests/server/recording_gate.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server::testing {
 
@@ -34,6 +34,7 @@ class GatedEngine : public Engine {
     return inner_->sentence_transformers();
   }
   const EngineOptions& options() const override { return inner_->options(); }
+  const std::string& kernel_summary() const override { return inner_->kernel_summary(); }
   absl::StatusOr<BatchOutput> Run(const PackedBatch& batch,
                                   std::span<const SequenceTask> tasks) override {
     gate.Pass(batch);

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "tests/server/server_harness.h"
@@ -68,6 +69,8 @@ TEST_F(EmbeddingServerTest, InfoDescribesTheModelAndLimits) {
   EXPECT_NE(info.pooling(), v1::POOLING_UNSPECIFIED);
   EXPECT_EQ(info.device(), "cpu");
   EXPECT_EQ(info.dtype(), "float32");
+  EXPECT_EQ(info.kernels(), harness_->engine().kernel_summary());
+  EXPECT_THAT(info.kernels(), ::testing::StartsWith("cpu avx"));
   EXPECT_FALSE(info.version().empty());
   EXPECT_TRUE(info.labels().empty());
   EXPECT_EQ(info.limits().max_client_batch_size(), 8u);
@@ -104,7 +107,8 @@ TEST_F(EmbeddingServerTest, NormalizeFalseAndMatryoshkaDimensions) {
   v1::EmbedRequest request = EmbedTexts({"matryoshka dolls nest"});
   request.set_normalize(false);
   const std::vector<float> raw = Values(Embed(request).embeddings(0));
-  const std::vector<float> unit = Values(Embed(EmbedTexts({"matryoshka dolls nest"})).embeddings(0));
+  const std::vector<float> unit =
+      Values(Embed(EmbedTexts({"matryoshka dolls nest"})).embeddings(0));
   double norm = 0;
   for (float v : raw) norm += static_cast<double>(v) * v;
   norm = std::sqrt(norm);
@@ -158,7 +162,8 @@ TEST_F(EmbeddingServerTest, TruncationCutsTheChosenSideOrTheCallFails) {
   const v1::Embedding right = Embed(request).embeddings(0);
   EXPECT_TRUE(right.truncated());
   EXPECT_EQ(right.num_tokens(), static_cast<uint32_t>(max));
-  EXPECT_EQ(Values(right), Values(Embed(EmbedIds({{ids.begin(), ids.begin() + max}})).embeddings(0)));
+  EXPECT_EQ(Values(right),
+            Values(Embed(EmbedIds({{ids.begin(), ids.begin() + max}})).embeddings(0)));
   request.mutable_truncation()->set_direction(v1::TRUNCATION_DIRECTION_LEFT);
   EXPECT_EQ(Values(Embed(request).embeddings(0)),
             Values(Embed(EmbedIds({{ids.end() - max, ids.end()}})).embeddings(0)));
@@ -183,17 +188,33 @@ TEST_F(EmbeddingServerTest, BadInputsGetTheirStatusAndAPreciseMessage) {
   const int hidden = harness_->engine().config().hidden_size;
   const int vocab = harness_->server().model().vocab_size;
   const std::vector<BadInput> cases = {
-      {"no inputs", [](v1::EmbedRequest&) {}, grpc::StatusCode::INVALID_ARGUMENT,
+      {"no inputs",
+       [](v1::EmbedRequest&) {},
+       grpc::StatusCode::INVALID_ARGUMENT,
        {"inputs is empty"}},
-      {"empty text", [](v1::EmbedRequest& r) { r = EmbedTexts({"fine", ""}); },
-       grpc::StatusCode::INVALID_ARGUMENT, {"inputs[1].text is empty"}},
-      {"invalid UTF-8", [](v1::EmbedRequest& r) { r = EmbedTexts({"ok", "bad \xff\xfe byte"}); },
-       grpc::StatusCode::INVALID_ARGUMENT, {"inputs[1]", "UTF-8"}},
+      {"empty text",
+       [](v1::EmbedRequest& r) {
+         r = EmbedTexts({"fine", ""});
+       },
+       grpc::StatusCode::INVALID_ARGUMENT,
+       {"inputs[1].text is empty"}},
+      {"invalid UTF-8",
+       [](v1::EmbedRequest& r) {
+         r = EmbedTexts({"ok", "bad \xff\xfe byte"});
+       },
+       grpc::StatusCode::INVALID_ARGUMENT,
+       {"inputs[1]", "UTF-8"}},
       {"too many inputs",
        [](v1::EmbedRequest& r) { r = EmbedTexts(std::vector<std::string>(9, "x")); },
-       grpc::StatusCode::INVALID_ARGUMENT, {"9 entries", "--max-client-batch-size is 8"}},
-      {"dimensions 0", [](v1::EmbedRequest& r) { r = EmbedTexts({"x"}); r.set_dimensions(0); },
-       grpc::StatusCode::INVALID_ARGUMENT, {"dimensions is 0", "hidden size"}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       {"9 entries", "--max-client-batch-size is 8"}},
+      {"dimensions 0",
+       [](v1::EmbedRequest& r) {
+         r = EmbedTexts({"x"});
+         r.set_dimensions(0);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT,
+       {"dimensions is 0", "hidden size"}},
       {"dimensions too large",
        [hidden](v1::EmbedRequest& r) {
          r = EmbedTexts({"x"});
@@ -206,8 +227,12 @@ TEST_F(EmbeddingServerTest, BadInputsGetTheirStatusAndAPreciseMessage) {
          r = EmbedTexts({"x"});
          r.set_prompt_name("no-such-prompt");
        },
-       grpc::StatusCode::INVALID_ARGUMENT, {"prompt_name \"no-such-prompt\""}},
-      {"id outside the vocabulary", [vocab](v1::EmbedRequest& r) { r = EmbedIds({{1, vocab}}); },
+       grpc::StatusCode::INVALID_ARGUMENT,
+       {"prompt_name \"no-such-prompt\""}},
+      {"id outside the vocabulary",
+       [vocab](v1::EmbedRequest& r) {
+         r = EmbedIds({{1, vocab}});
+       },
        grpc::StatusCode::INVALID_ARGUMENT,
        {"inputs[0].token_ids[1]", absl::StrCat("vocabulary size ", vocab)}},
       {"prompt with token ids",
@@ -215,13 +240,15 @@ TEST_F(EmbeddingServerTest, BadInputsGetTheirStatusAndAPreciseMessage) {
          r = EmbedIds({{1, 2}});
          r.set_prompt_text("q: ");
        },
-       grpc::StatusCode::INVALID_ARGUMENT, {"inputs[0] is token_ids"}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       {"inputs[0] is token_ids"}},
       {"input without content",
        [](v1::EmbedRequest& r) {
          r = EmbedTexts({"x"});
          r.add_inputs();
        },
-       grpc::StatusCode::INVALID_ARGUMENT, {"inputs[1] has neither"}},
+       grpc::StatusCode::INVALID_ARGUMENT,
+       {"inputs[1] has neither"}},
   };
   for (const BadInput& bad : cases) {
     v1::EmbedRequest request;
@@ -292,7 +319,8 @@ TEST_F(EmbeddingServerTest, TokenizeAndDetokenize) {
   const std::vector<int32_t> ids = harness_->Ids("Hello world!");
   const v1::Tokenization& first = response.results(0);
   ASSERT_EQ(first.tokens_size(), static_cast<int>(ids.size()));
-  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(first.tokens(i).id(), static_cast<uint32_t>(ids[i]));
+  for (size_t i = 0; i < ids.size(); ++i)
+    EXPECT_EQ(first.tokens(i).id(), static_cast<uint32_t>(ids[i]));
   EXPECT_TRUE(first.tokens(0).special());
   EXPECT_TRUE(first.tokens(first.tokens_size() - 1).special());
   EXPECT_FALSE(first.tokens(1).special());
@@ -338,7 +366,8 @@ TEST_F(EmbeddingServerTest, HealthIsServingPerServiceButClassifyWithoutAHead) {
 }
 
 TEST_F(EmbeddingServerTest, MetricsCountCallsTokensAndBatches) {
-  const double calls = harness_->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "OK"}});
+  const double calls =
+      harness_->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "OK"}});
   const double tokens = harness_->MetricSum("mbserve_tokens_total", {{"rpc", "Embed"}});
   const v1::EmbedResponse response = Embed(EmbedTexts({"count me", "and me"}));
   EXPECT_EQ(harness_->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "OK"}}),

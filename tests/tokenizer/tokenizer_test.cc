@@ -1,6 +1,8 @@
 // Behaviour the parity corpus cannot show: errors, limits, thread safety,
-// and the ModernBERT facts of MODERNBERT.md section 4 on the fixture model.
-#include "engine/tokenizer/tokenizer.h"
+// the ModernBERT conventions (NFC, byte-level BPE, the [CLS] ... [SEP]
+// template; docs/TOKENIZER.md) on the fixture model, and the BERT facts
+// (type ids of pairs, WordPiece limits) on a small tokenizer.
+#include "tokenizer/tokenizer.h"
 
 #include <algorithm>
 #include <string>
@@ -161,9 +163,27 @@ TEST(TokenizerLoadTest, RejectsUnsupportedAndMalformedFiles) {
        "NFKC"},
       {"{" + model + R"(, "pre_tokenizer": {"type": "Whitespace"}})",
        absl::StatusCode::kUnimplemented, "Whitespace"},
-      {"{" + model + R"(, "decoder": {"type": "WordPiece"}})", absl::StatusCode::kUnimplemented,
-       "WordPiece"},
-      {R"({"model": {"type": "WordPiece", "vocab": {}}})", absl::StatusCode::kUnimplemented, "BPE"},
+      {"{" + model + R"(, "decoder": {"type": "Metaspace"}})", absl::StatusCode::kUnimplemented,
+       "Metaspace"},
+      {R"({"model": {"type": "Unigram", "vocab": []}})", absl::StatusCode::kUnimplemented,
+       "Unigram"},
+      {R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}})", absl::StatusCode::kInvalidArgument,
+       "unk_token"},
+      {R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}, "max_input_chars_per_word": -1}})",
+       absl::StatusCode::kInvalidArgument, "max_input_chars_per_word"},
+      {R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "ByteLevel"}})",
+       absl::StatusCode::kUnimplemented, "ByteLevel"},
+      {"{" + model +
+           R"(, "normalizer": {"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "BertNormalizer"}]}})",
+       absl::StatusCode::kUnimplemented, "BertNormalizer together"},
+      {"{" + model + R"(, "normalizer": {"type": "BertNormalizer", "lowercase": "yes"}})",
+       absl::StatusCode::kInvalidArgument, "lowercase"},
+      {"{" + model +
+           R"(, "post_processor": {"type": "BertProcessing", "sep": ["[SEP]"], "cls": ["[CLS]", 1]}})",
+       absl::StatusCode::kInvalidArgument, "\"sep\""},
+      {"{" + model +
+           R"(, "post_processor": {"type": "TemplateProcessing", "single": [{"Sequence": {"id": "A", "type_id": -1}}], "pair": []}})",
+       absl::StatusCode::kInvalidArgument, "type_id"},
       {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a z"]}})",
        absl::StatusCode::kInvalidArgument, "merges[0]"},
       {R"({"model": {"type": "BPE", "vocab": {"a": -4}}})", absl::StatusCode::kInvalidArgument,
@@ -195,6 +215,83 @@ TEST(TokenizerLoadTest, RejectsUnsupportedAndMalformedFiles) {
   }
   EXPECT_EQ(Tokenizer::FromFile("/nonexistent/tokenizer.json").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// A small BERT-style tokenizer (the real one is in the parity test): the
+// BertNormalizer with its defaults, BertPreTokenizer, WordPiece, the template
+// of all-MiniLM-L6-v2 and the WordPiece decoder with cleanup. `processor` is
+// the post_processor value.
+std::string BertJson(const std::string& processor) {
+  return R"({"normalizer": {"type": "BertNormalizer", "clean_text": true,
+      "handle_chinese_chars": true, "strip_accents": null, "lowercase": true},
+    "pre_tokenizer": {"type": "BertPreTokenizer"},
+    "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+      "max_input_chars_per_word": 100, "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3,
+      "un": 4, "##aff": 5, "##able": 6, "hello": 7, ",": 8, "!": 9, "中": 10, "a": 11, "##a": 12}},
+    "added_tokens": [{"id": 2, "content": "[CLS]", "special": true},
+                     {"id": 3, "content": "[SEP]", "special": true}],
+    "post_processor": )" +
+         processor + R"(, "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true}})";
+}
+
+const std::string kBertTemplate = R"({"type": "TemplateProcessing",
+    "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+               {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+    "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+             {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+             {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+    "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                       "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}})";
+
+TEST(BertTokenizerTest, LowercasesStripsAccentsAndSplitsWordPieces) {
+  auto tokenizer = Tokenizer::FromJson(BertJson(kBertTemplate));
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+  auto encoding = (*tokenizer)->Encode("UNAFFABLE,\tHéllo!");
+  ASSERT_TRUE(encoding.ok()) << encoding.status();
+  EXPECT_EQ(encoding->tokens, (std::vector<std::string>{"[CLS]", "un", "##aff", "##able", ",",
+                                                        "hello", "!", "[SEP]"}));
+  // "Héllo" is bytes [11, 17) of the input ("é" is two bytes).
+  EXPECT_EQ(encoding->offsets[5], (std::pair<uint32_t, uint32_t>{11, 17}));
+  EXPECT_EQ(encoding->type_ids, std::vector<int32_t>(8, 0));
+  auto decoded = (*tokenizer)->Decode(encoding->ids, /*skip_special_tokens=*/true);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, "unaffable, hello!");
+}
+
+TEST(BertTokenizerTest, SecondTextOfAPairIsTypeOne) {
+  const std::string bert_processing =
+      R"({"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]})";
+  for (const std::string& processor : {kBertTemplate, bert_processing}) {
+    auto tokenizer = Tokenizer::FromJson(BertJson(processor));
+    ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+    auto pair = (*tokenizer)->EncodePair("hello", "中a");
+    ASSERT_TRUE(pair.ok()) << pair.status();
+    EXPECT_EQ(pair->ids, (std::vector<int32_t>{2, 7, 3, 10, 11, 3})) << processor;
+    EXPECT_EQ(pair->type_ids, (std::vector<int32_t>{0, 0, 0, 1, 1, 1})) << processor;
+    EncodeOptions no_specials;
+    no_specials.add_special_tokens = false;
+    auto bare = (*tokenizer)->EncodePair("hello", "a", no_specials);
+    ASSERT_TRUE(bare.ok());
+    EXPECT_EQ(bare->type_ids, (std::vector<int32_t>{0, 1})) << processor;
+  }
+}
+
+TEST(BertTokenizerTest, WordsOverMaxInputCharsAreUnknown) {
+  auto tokenizer = Tokenizer::FromJson(BertJson(kBertTemplate));
+  ASSERT_TRUE(tokenizer.ok()) << tokenizer.status();
+  EncodeOptions options;
+  options.add_special_tokens = false;
+  auto at_limit = (*tokenizer)->Encode(std::string(100, 'a'), options);
+  ASSERT_TRUE(at_limit.ok());
+  EXPECT_EQ(at_limit->ids.size(), 100u);
+  auto over = (*tokenizer)->Encode(std::string(101, 'a') + " hello", options);
+  ASSERT_TRUE(over.ok());
+  EXPECT_EQ(over->ids, (std::vector<int32_t>{1, 7}));
+  EXPECT_EQ(over->offsets[0], (std::pair<uint32_t, uint32_t>{0, 101}));
+  // A word with no full match is one unknown token too.
+  auto unmatched = (*tokenizer)->Encode("unzz", options);
+  ASSERT_TRUE(unmatched.ok());
+  EXPECT_EQ(unmatched->ids, (std::vector<int32_t>{1}));
 }
 
 TEST(TokenizerLoadTest, CharacterModelUsesUnknownToken) {

@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "engine/status_macros.h"
+#include "common/status_macros.h"
 
 namespace mbserve::bench {
 namespace {
@@ -107,7 +107,8 @@ int LengthDistribution::Sample(std::mt19937_64& gen) const {
     case Kind::kNormal: {
       // Truncate toward zero, then clamp: what the paper's torch.normal(...).int().clamp() does.
       const double x = std::normal_distribution<double>(mean_, stddev_)(gen);
-      const double clamped = std::clamp(std::trunc(x), double{min_}, double{max_});
+      const double clamped =
+          std::clamp(std::trunc(x), static_cast<double>(min_), static_cast<double>(max_));
       return static_cast<int>(clamped);
     }
   }
