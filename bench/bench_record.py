@@ -66,6 +66,7 @@ def start_record(name, settings):
         "kernel_summary": None,  # filled from the engine's own report
         "versions": _versions(),
         "settings": settings,
+        "complete": False,  # set when every run has finished
         "runs": [],
     }
 

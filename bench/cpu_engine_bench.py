@@ -150,11 +150,15 @@ def main():
                         if system == "mbserve":
                             record["kernel_summary"] = result.get("kernel")
                     record["runs"].append(entry)
+                    # Rewritten as it goes: a run cut short still leaves its raw numbers.
+                    record["summary"] = summarize(record, workloads)
+                    bench_record.write_record(record)
                     print(f"run {run} {name} {system}: {result['status']} "
                           f"{result.get('tokens_per_second') or result.get('error')}",
                           file=sys.stderr, flush=True)
 
     record["summary"] = summarize(record, workloads)
+    record["complete"] = True
     path = bench_record.write_record(record)
     print(render_benchmarks.render(record, path))
 

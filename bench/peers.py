@@ -28,7 +28,6 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OOM_PATTERN = re.compile(r"out of memory|memoryerror|bad_alloc|can't allocate|cannot allocate|"
                          r"not enough memory|failed to allocate", re.IGNORECASE)
 

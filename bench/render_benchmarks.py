@@ -44,7 +44,17 @@ def header(record, path):
             f"mbserve kernels: {record['kernel_summary'] or 'not reported by this build'}. "
             f"{record['settings']['threads']} threads for every system; torch "
             f"{versions['torch']}, transformers {versions['transformers']}, onnxruntime "
-            f"{versions['onnxruntime']}.")
+            f"{versions['onnxruntime']}."
+            + ("" if record.get("complete", True) else
+               " **Cut short**: only the runs counted in each cell finished."))
+
+
+def _runs_sentence(record):
+    planned = record["settings"]["runs"]
+    if record.get("complete", True):
+        return f"each cell is the median over {planned} runs (min–max)"
+    return (f"each cell is the median (min–max) over the runs of the {planned} planned that "
+            f"finished; a single value is one run")
 
 
 def render_latency(record, path):
@@ -52,15 +62,19 @@ def render_latency(record, path):
     rows = {(e["task"], e["tokens"], e["system"]): e for e in record["summary"]}
     lines = [header(record, path), "",
              f"Milliseconds per call, batch of one; p50 and p99 of {s['repeats']} timed calls "
-             f"after {s['warmup']} warm-up calls; each cell is the median over {s['runs']} "
-             f"runs (min–max). \"x mbserve\" is the system's p50 over mbserve's in the "
-             f"same run (above 1: mbserve is faster).", "",
+             f"after {s['warmup']} warm-up call(s); {_runs_sentence(record)}. \"x mbserve\" "
+             f"is the system's p50 over mbserve's in the same run (above 1: mbserve is "
+             f"faster).", "",
              "| head | tokens | mbserve p50 | mbserve p99 | transformers p50 | transformers p99 "
              "| transformers x mbserve | ONNX Runtime p50 | ONNX Runtime p99 "
              "| ONNX Runtime x mbserve | max abs diff vs transformers (mbserve / ORT) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for task, lengths in s["lengths"].items():
         for length in lengths:
+            measured = [rows[(task, length, system)] for system in ("mbserve", "transformers",
+                                                                    "onnxruntime")]
+            if not any(e["p50_seconds"] or e["failures"] for e in measured):
+                continue  # no run reached it: nothing to show
             cells = [{"embed": "embedding (mean)", "classify": "2-label classifier"}[task],
                      str(length)]
             for system in ("mbserve", "transformers", "onnxruntime"):
@@ -81,9 +95,9 @@ def render_latency(record, path):
 def render_throughput(record, path):
     s = record["settings"]
     lines = [header(record, path), "",
-             f"Real (non-padding) tokens per second, median over {s['runs']} runs "
-             f"(min–max). \"mbserve x\" is mbserve float32's rate over the system's in "
-             f"the same run (above 1: mbserve is faster).", "",
+             f"Real (non-padding) tokens per second; {_runs_sentence(record)}. "
+             f"\"mbserve x\" is mbserve float32's rate over the system's in the same run "
+             f"(above 1: mbserve is faster).", "",
              "| workload | sequences | real tokens | system | tokens/s | mbserve x | "
              "max abs pooled diff vs transformers |",
              "|---|---:|---:|---|---:|---:|---:|"]
