@@ -23,7 +23,7 @@
 #include "absl/strings/str_join.h"
 #include "bench/server_workload.h"
 #include "engine/engine.h"
-#include "engine/tokenizer/tokenizer.h"
+#include "tokenizer/tokenizer.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"

@@ -121,7 +121,9 @@ TEST(OpenAiCodec, NamesTheFieldOfEachBadValue) {
 CallResponse TwoEmbeddings() {
   CallResponse response;
   for (const auto& values : {std::vector<float>{0.1f, -2.5f}, std::vector<float>{1e-30f, 3}}) {
-    response.outputs.push_back(CallOutput{.embedding = values});
+    CallOutput output;
+    output.embedding = values;
+    response.outputs.push_back(std::move(output));
   }
   response.total_tokens = 7;
   return response;
@@ -217,7 +219,9 @@ TEST(TeiCodec, PredictTellsTextsPairsAndBatchesApart) {
               HasSubstr("not an integer"));
 
   CallResponse response;
-  response.outputs.push_back(CallOutput{.scores = {ClassScore{0, "positive", 0.75f}}});
+  CallOutput output;
+  output.scores = {ClassScore{0, "positive", 0.75f}};
+  response.outputs.push_back(std::move(output));
   EXPECT_EQ(EncodeTeiPredict(response, true), R"([{"label":"positive","score":0.75}])");
   EXPECT_EQ(EncodeTeiPredict(response, false), R"([[{"label":"positive","score":0.75}]])");
 }

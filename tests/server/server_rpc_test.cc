@@ -433,7 +433,9 @@ TEST_F(ClassifierServerTest, ScoresAreSoftmaxOrRawAndSortedWithLabels) {
     for (int i = 0; i < result.scores_size(); ++i) {
       sum += result.scores(i).score();
       EXPECT_EQ(result.scores(i).label(), labels[result.scores(i).index()]);
-      if (i > 0) EXPECT_GE(result.scores(i - 1).score(), result.scores(i).score());
+      if (i > 0) {
+        EXPECT_GE(result.scores(i - 1).score(), result.scores(i).score());
+      }
     }
     EXPECT_NEAR(sum, 1.0, 1e-5);
   }
