@@ -23,7 +23,6 @@
 #include "absl/strings/str_join.h"
 #include "bench/server_workload.h"
 #include "engine/engine.h"
-#include "tokenizer/tokenizer.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -32,6 +31,7 @@
 #include "nlohmann/json.hpp"
 #include "server/metrics.h"
 #include "server/server.h"
+#include "tokenizer/tokenizer.h"
 
 namespace mbserve::server {
 namespace {
