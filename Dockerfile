@@ -15,8 +15,10 @@
 # build-time path, keeps that path.
 #
 # Run: mount a model folder (config.json, model.safetensors, tokenizer.json;
-# readable by uid 10001) at /models and publish gRPC 50051 and metrics 9000:
-#   docker run --gpus all -v "$PWD/my-model:/models:ro" -p 50051:50051 -p 9000:9000 mbserve:cuda
+# readable by uid 10001) at /models and publish gRPC 50051, HTTP 8080 (the
+# OpenAI and TEI routes, docs/HTTP.md) and metrics 9000:
+#   docker run --gpus all -v "$PWD/my-model:/models:ro" -p 50051:50051 -p 8080:8080 \
+#     -p 9000:9000 mbserve:cuda
 # Every server flag has an MBSERVE_* variable (--max-batch-tokens is
 # MBSERVE_MAX_BATCH_TOKENS); see docs/DEPLOY.md.
 
@@ -121,9 +123,10 @@ RUN ldconfig -p | awk '$1 ~ /\.so/ { print $1 }' | sort -u > /tmp/base-libs.txt 
 ENV MBSERVE_MODEL=/models \
     MBSERVE_HOST=0.0.0.0 \
     MBSERVE_PORT=50051 \
+    MBSERVE_HTTP_PORT=8080 \
     MBSERVE_METRICS_PORT=9000 \
     MBSERVE_LOG_FORMAT=json
-EXPOSE 50051 9000
+EXPOSE 50051 8080 9000
 USER 10001:10001
 
 # The standard grpc.health.v1 service (no API key needed), asked by the

@@ -24,6 +24,8 @@ constexpr CommandMask kTokenize = Bit(Command::kTokenize);
 constexpr CommandMask kHealth = Bit(Command::kHealth);
 constexpr CommandMask kBench = Bit(Command::kBench);
 constexpr CommandMask kTextCommands = kEmbed | kClassify | kTokenize;
+constexpr CommandMask kHttpCommands = kEmbed | kClassify | Bit(Command::kInfo) | kHealth;
+constexpr absl::string_view kHttpDefaultAddress = "localhost:8080";
 constexpr CommandMask kAll = ~0u;
 
 struct CommandName {
@@ -116,6 +118,14 @@ const std::array kOptions = {
                kAll, "MBSERVE_CLI_ADDRESS",
                [](absl::string_view v, CliOptions& o) {
                  o.connection.address = std::string(v);
+                 return absl::OkStatus();
+               }},
+    OptionSpec{"Connection and output", "http", "",
+               "call the HTTP routes (/embed, /predict, /info, /health) instead of gRPC; the "
+               "address defaults to localhost:8080",
+               kHttpCommands, "",
+               [](absl::string_view, CliOptions& o) {
+                 o.connection.http = true;
                  return absl::OkStatus();
                }},
     OptionSpec{"Connection and output", "tls", "", "use TLS with the system's root certificates",
@@ -500,6 +510,10 @@ absl::StatusOr<CliOptions> ParseArgs(std::span<const std::string> args, const En
                                                      NameOf(*command)));
     }
   }
+  if (options.connection.http && !used.contains(FindOption("address")) &&
+      env("MBSERVE_CLI_ADDRESS").value_or("").empty()) {
+    options.connection.address = std::string(kHttpDefaultAddress);
+  }
   MBSERVE_RETURN_IF_ERROR(Validate(options));
   return options;
 }
@@ -507,8 +521,8 @@ absl::StatusOr<CliOptions> ParseArgs(std::span<const std::string> args, const En
 std::string UsageText() {
   std::string text =
       "Usage: mbserve-cli <command> [options] [TEXT...]\n\n"
-      "Talks to an mbserve server over gRPC. Exit status: 0 success, 1 the call failed\n"
-      "(or health is not SERVING), 2 bad usage.\n\nCommands:\n";
+      "Talks to an mbserve server over gRPC (or HTTP with --http). Exit status: 0 success,\n"
+      "1 the call failed (or health is not SERVING), 2 bad usage.\n\nCommands:\n";
   for (const CommandName& c : kCommands) {
     absl::StrAppendFormat(&text, "  %-10s %s\n", c.name, c.help);
   }

@@ -36,6 +36,9 @@ struct ConnectionOptions {
   std::string tls_server_name;  // empty: the host of the address
   std::string api_key;          // sent as "authorization: Bearer <key>"
   absl::Duration timeout = absl::Seconds(30);
+  // Call the HTTP routes (docs/HTTP.md) instead of gRPC; the address then
+  // defaults to the HTTP port, localhost:8080.
+  bool http = false;
 };
 
 // Where texts come from: arguments, else --file (one per line, "-" is stdin),

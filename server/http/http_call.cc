@@ -89,7 +89,8 @@ Outcome Run(ServingContext& serving, const std::atomic<bool>& accepting,
     body = std::move(*parsed);
   }
   ran = true;
-  return {run(body)};
+  ClientLink client(request);
+  return {run(body, client)};
 }
 
 }  // namespace
@@ -126,7 +127,7 @@ void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting, Rpc 
 }
 
 absl::StatusOr<CallResponse> RunCall(ServingContext& serving, Rpc rpc,
-                                     absl::StatusOr<CallRequest> request) {
+                                     absl::StatusOr<CallRequest> request, ClientLink& client) {
   // Shared with `done`: this thread may return (and end its frame) while
   // `done` is still unwinding on the batcher's thread.
   auto finished = std::make_shared<std::promise<absl::StatusOr<CallResponse>>>();
@@ -139,6 +140,12 @@ absl::StatusOr<CallResponse> RunCall(ServingContext& serving, Rpc rpc,
     call->Start(std::move(*request));
   } else {
     call->Reject(request.status());
+  }
+  while (result.wait_for(kClientCheckInterval) != std::future_status::ready) {
+    if (client.Gone()) {
+      call->Cancel();
+      break;
+    }
   }
   return result.get();
 }

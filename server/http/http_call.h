@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "httplib.h"
 #include "server/call_request.h"
+#include "server/http/client_link.h"
 #include "server/http/json_body.h"
 #include "server/rpc.h"
 #include "server/serving_context.h"
@@ -27,8 +29,9 @@ struct RouteOptions {
   bool takes_permit = true;
 };
 
-// Returns the JSON text of the answer, or the error to send.
-using RouteBody = std::function<absl::StatusOr<std::string>(const Json& body)>;
+// Returns the JSON text of the answer, or the error to send. `client` is the
+// request's connection, for RunCall to cancel the call when it goes away.
+using RouteBody = std::function<absl::StatusOr<std::string>(const Json& body, ClientLink& client)>;
 
 // `reader` reads the body of a POST (at most --max-message-bytes, else 413);
 // null for a GET, whose routes see an empty object.
@@ -38,10 +41,12 @@ void ServeCall(ServingContext& serving, const std::atomic<bool>& accepting, Rpc 
                const RouteBody& run);
 
 // Runs `request` as a Call counted under `rpc` (or ends it at once with the
-// request's decoding error) and waits for its result. No deadline: an HTTP
-// client that goes away does not cancel its call.
+// request's decoding error) and waits for its result. No deadline; while it
+// waits it checks the client every kClientCheckInterval and cancels the call
+// once the client has gone (the inputs not yet run are dropped).
+inline constexpr std::chrono::milliseconds kClientCheckInterval{20};
 absl::StatusOr<CallResponse> RunCall(ServingContext& serving, Rpc rpc,
-                                     absl::StatusOr<CallRequest> request);
+                                     absl::StatusOr<CallRequest> request, ClientLink& client);
 
 // Writes an error as {"error", "error_type"} with its HTTP status.
 void WriteError(httplib::Response& response, int status, absl::string_view message,

@@ -37,40 +37,43 @@ void Route(httplib::Server& server, bool post, Rpc rpc, const RouteOptions& opti
   }
 }
 
-absl::StatusOr<std::string> Embeddings(ServingContext& serving, const Json& body) {
+absl::StatusOr<std::string> Embeddings(ServingContext& serving, const Json& body,
+                                       ClientLink& client) {
   absl::StatusOr<OpenAiEmbeddingsRequest> request = ParseOpenAiEmbeddings(body);
   absl::StatusOr<CallResponse> response =
       RunCall(serving, Rpc::kHttpEmbeddings,
-              request.ok() ? absl::StatusOr<CallRequest>(request->call) : request.status());
+              request.ok() ? absl::StatusOr<CallRequest>(request->call) : request.status(), client);
   if (!response.ok()) return response.status();
   return EncodeOpenAiEmbeddings(*response, request->base64, serving.model.name);
 }
 
-absl::StatusOr<std::string> Embed(ServingContext& serving, const Json& body) {
-  absl::StatusOr<CallResponse> response = RunCall(serving, Rpc::kHttpEmbed, ParseTeiEmbed(body));
+absl::StatusOr<std::string> Embed(ServingContext& serving, const Json& body, ClientLink& client) {
+  absl::StatusOr<CallResponse> response =
+      RunCall(serving, Rpc::kHttpEmbed, ParseTeiEmbed(body), client);
   if (!response.ok()) return response.status();
   return EncodeTeiEmbed(*response);
 }
 
-absl::StatusOr<std::string> Predict(ServingContext& serving, const Json& body) {
+absl::StatusOr<std::string> Predict(ServingContext& serving, const Json& body, ClientLink& client) {
   absl::StatusOr<TeiPredictRequest> request = ParseTeiPredict(body);
   absl::StatusOr<CallResponse> response =
       RunCall(serving, Rpc::kHttpPredict,
-              request.ok() ? absl::StatusOr<CallRequest>(request->call) : request.status());
+              request.ok() ? absl::StatusOr<CallRequest>(request->call) : request.status(), client);
   if (!response.ok()) return response.status();
   return EncodeTeiPredict(*response, request->single);
 }
 
-absl::StatusOr<std::string> Rerank(ServingContext& serving, const Json& body) {
+absl::StatusOr<std::string> Rerank(ServingContext& serving, const Json& body, ClientLink& client) {
   absl::StatusOr<TeiRerankRequest> request = ParseTeiRerank(body);
   absl::StatusOr<CallResponse> response = RunCall(
       serving, Rpc::kHttpRerank,
-      request.ok() ? RerankCall(request->query, serving.model, serving.config) : request.status());
+      request.ok() ? RerankCall(request->query, serving.model, serving.config) : request.status(),
+      client);
   if (!response.ok()) return response.status();
   return EncodeTeiRerank(RankTexts(*response, serving.model), *request);
 }
 
-absl::StatusOr<std::string> Tokenize(ServingContext& serving, const Json& body) {
+absl::StatusOr<std::string> Tokenize(ServingContext& serving, const Json& body, ClientLink&) {
   absl::StatusOr<v1::TokenizeRequest> request = ParseTeiTokenize(body);
   if (!request.ok()) return request.status();
   if (absl::Status s =
@@ -86,7 +89,7 @@ absl::StatusOr<std::string> Tokenize(ServingContext& serving, const Json& body) 
   return EncodeTeiTokenize(response);
 }
 
-absl::StatusOr<std::string> Decode(ServingContext& serving, const Json& body) {
+absl::StatusOr<std::string> Decode(ServingContext& serving, const Json& body, ClientLink&) {
   absl::StatusOr<std::vector<v1::DetokenizeRequest>> requests = ParseTeiDecode(body);
   if (!requests.ok()) return requests.status();
   if (absl::Status s = CheckInputCount("ids", static_cast<int>(requests->size()),
@@ -107,8 +110,9 @@ absl::StatusOr<std::string> Decode(ServingContext& serving, const Json& body) {
 
 // A fixed answer, made once.
 RouteBody Constant(std::string answer) {
-  return
-      [answer = std::move(answer)](const Json&) -> absl::StatusOr<std::string> { return answer; };
+  return [answer = std::move(answer)](const Json&, ClientLink&) -> absl::StatusOr<std::string> {
+    return answer;
+  };
 }
 
 }  // namespace
@@ -116,7 +120,9 @@ RouteBody Constant(std::string answer) {
 void RegisterRoutes(httplib::Server& server, ServingContext& serving,
                     const std::atomic<bool>& accepting) {
   auto with = [&serving](auto handler) -> RouteBody {
-    return [&serving, handler](const Json& body) { return handler(serving, body); };
+    return [&serving, handler](const Json& body, ClientLink& client) {
+      return handler(serving, body, client);
+    };
   };
   Route(server, true, Rpc::kHttpEmbeddings, kEngine, serving, accepting, with(Embeddings));
   Route(server, true, Rpc::kHttpEmbed, kEngine, serving, accepting, with(Embed));

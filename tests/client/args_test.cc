@@ -208,5 +208,31 @@ TEST(ArgsTest, UsageListsEveryCommandAndFitsATerminal) {
   }
 }
 
+TEST(ArgsTest, HttpDefaultsToTheHttpPortUnlessAnAddressIsGiven) {
+  absl::StatusOr<CliOptions> options = Parse({"info", "--http"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_TRUE(options->connection.http);
+  EXPECT_EQ(options->connection.address, "localhost:8080");
+
+  options = Parse({"info", "--http", "--address", "localhost:50051"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->connection.address, "localhost:50051");
+
+  options = Parse({"health", "--http"}, Env({{"MBSERVE_CLI_ADDRESS", "mbserve:9999"}}));
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->connection.address, "mbserve:9999");
+
+  options = Parse({"info"});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_FALSE(options->connection.http);
+  EXPECT_EQ(options->connection.address, "localhost:50051");
+}
+
+TEST(ArgsTest, HttpAppliesOnlyToCommandsWithAnHttpRoute) {
+  absl::StatusOr<CliOptions> options = Parse({"tokenize", "--http", "hi"});
+  ASSERT_FALSE(options.ok());
+  EXPECT_THAT(options.status().message(), HasSubstr("--http applies to"));
+}
+
 }  // namespace
 }  // namespace mbserve::cli

@@ -35,6 +35,7 @@ REPO = os.path.abspath(sys.argv.pop(1))
 PROMTOOL = sys.argv.pop(1)
 DEPLOY = os.path.join(REPO, "deploy")
 GRPC_PORT = 50051
+HTTP_PORT = 8080
 METRICS_PORT = 9000
 
 
@@ -116,6 +117,10 @@ class DashboardTest(unittest.TestCase):
         for title in ("Tokens/s", "Request rate by code", "Request latency", "Queue depth",
                       "Batch size (sequences)", "Batch tokens"):
             self.assertIn(title, titles)
+        by_route = [p for p in dashboard()["panels"]
+                    if p["title"] == "Request rate by RPC or HTTP route"][0]
+        self.assertIn("sum by (rpc)", by_route["targets"][0]["expr"])
+        self.assertIn("/v1/embeddings", by_route["description"])
         latency = [p for p in dashboard()["panels"] if p["title"] == "Request latency"][0]
         self.assertEqual([t["legendFormat"] for t in latency["targets"]], ["p50", "p90", "p99"])
 
@@ -199,12 +204,12 @@ class ComposeTest(unittest.TestCase):
         self.assertIn("mbserve", cpu["networks"]["default"]["aliases"])
         self.assertNotIn("deploy", cpu)
 
-    def test_servers_mount_the_model_and_publish_both_ports(self):
+    def test_servers_mount_the_model_and_publish_every_port(self):
         for name in ("mbserve", "mbserve-cpu"):
             service = self.services[name]
             self.assertTrue(any(v.endswith(":/models:ro") for v in service["volumes"]), name)
             container_ports = {int(p.rsplit(":", 1)[1]) for p in service["ports"]}
-            self.assertEqual(container_ports, {GRPC_PORT, METRICS_PORT}, name)
+            self.assertEqual(container_ports, {GRPC_PORT, HTTP_PORT, METRICS_PORT}, name)
 
     def test_mounted_files_exist(self):
         for service in self.services.values():
@@ -250,7 +255,7 @@ class KubernetesTest(unittest.TestCase):
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             self.assertEqual(self.container[probe]["grpc"]["port"], GRPC_PORT, probe)
         ports = {p["name"]: p["containerPort"] for p in self.container["ports"]}
-        self.assertEqual(ports, {"grpc": GRPC_PORT, "metrics": METRICS_PORT})
+        self.assertEqual(ports, {"grpc": GRPC_PORT, "http": HTTP_PORT, "metrics": METRICS_PORT})
         self.assertTrue(self.pod["spec"]["securityContext"]["runAsNonRoot"])
 
     def test_model_volume_is_mounted_where_the_server_looks(self):
@@ -268,7 +273,11 @@ class KubernetesTest(unittest.TestCase):
         labels = self.pod["metadata"]["labels"]
         for key, value in service["spec"]["selector"].items():
             self.assertEqual(labels.get(key), value)
-        self.assertEqual(service["spec"]["ports"][0]["port"], GRPC_PORT)
+        ports = {p["name"]: p["port"] for p in service["spec"]["ports"]}
+        self.assertEqual(ports, {"grpc": GRPC_PORT, "http": HTTP_PORT})
+        container_ports = {p["name"] for p in self.container["ports"]}
+        for port in service["spec"]["ports"]:
+            self.assertIn(port["targetPort"], container_ports)
 
     def test_pod_monitor_and_hpa_point_at_the_deployment(self):
         monitor = self.objects["PodMonitor"]
@@ -319,7 +328,8 @@ class DockerfileTest(unittest.TestCase):
     def test_runtime_is_non_root_healthchecked_and_configured_by_environment(self):
         runtime = self.dockerfile.split("AS runtime\n", 1)[1]
         self.assertRegex(runtime, r"\nUSER 10001")
-        self.assertIn("EXPOSE 50051 9000", runtime)
+        self.assertIn("EXPOSE 50051 8080 9000", runtime)
+        self.assertIn("MBSERVE_HTTP_PORT=8080", runtime)
         self.assertIn("MBSERVE_MODEL=/models", runtime)
         self.assertIn("MBSERVE_METRICS_PORT=9000", runtime)
         self.assertRegex(runtime, r"HEALTHCHECK [^\n]*\\\n\s+CMD .*mbserve-cli health")

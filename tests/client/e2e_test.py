@@ -49,12 +49,13 @@ class Server:
         self.port = port or free_port()
         self.metrics_port = free_port()
         self.address = f"127.0.0.1:{self.port}"
+        self.http_address = f"127.0.0.1:{free_port()}"
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(
             [ARGS.server, "--model", model_dir, "--host", "127.0.0.1",
              "--port", str(self.port), "--metrics-port", str(self.metrics_port),
-             "--http-port", str(free_port()),
+             "--http-port", self.http_address.split(":")[1],
              "--api-key", API_KEY, "--num-threads", "1", "--tokenization-workers", "1",
              *flags],
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -208,6 +209,57 @@ class EndToEndTest(unittest.TestCase):
             self.assertIn(result["scores"][0]["label"], self.info["labels"])
         pairs = self.cli_json("classify", "--pairs", stdin="query\tdocument\n")
         self.assertEqual(len(pairs["results"]), 1)
+
+    # --- mbserve-cli --http: the same commands over the HTTP routes ----------
+    @classmethod
+    def cli_http(cls, *args, with_key=True):
+        env = cli_env(MBSERVE_API_KEY=API_KEY) if with_key else cli_env()
+        return subprocess.run([ARGS.cli, *args, "--http", "--address", cls.server.http_address],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    @classmethod
+    def cli_http_json(cls, *args):
+        result = cls.cli_http(*args, "--output", "json")
+        if result.returncode != 0:
+            raise AssertionError(f"mbserve-cli --http {' '.join(args)} exited "
+                                 f"{result.returncode}: {result.stderr}")
+        return json.loads(result.stdout)
+
+    def test_http_embed_equals_grpc(self):
+        texts = ["hello world", "a second text"]
+        over_grpc = self.cli_json("embed", "--dimensions", "8", *texts)["embeddings"]
+        over_http = self.cli_http_json("embed", "--dimensions", "8", *texts)["embeddings"]
+        self.assertEqual([e["values"] for e in over_http], [e["values"] for e in over_grpc])
+
+    def test_http_info_and_health(self):
+        info = self.cli_http_json("info")
+        for field in ("model_id", "hidden_size", "max_input_length", "labels", "prompt_names"):
+            self.assertEqual(info.get(field), self.info.get(field), field)
+        self.assertEqual(self.cli_http_json("health")["status"], "SERVING")
+
+    def test_http_classify_equals_grpc(self):
+        if not self.info["labels"]:
+            result = self.cli_http("classify", "great")
+            self.assertEqual(result.returncode, 1)
+            self.assertIn("HTTP 424", result.stderr)
+            return
+        # Two texts: each stays a text over HTTP, not a (great, awful) pair.
+        over_grpc = self.cli_json("classify", "great", "awful")["results"]
+        over_http = self.cli_http_json("classify", "great", "awful")["results"]
+        self.assertEqual([[(s["label"], s["score"]) for s in r["scores"]] for r in over_http],
+                         [[(s["label"], s["score"]) for s in r["scores"]] for r in over_grpc])
+
+    def test_http_errors_name_the_status_and_field(self):
+        unauthenticated = self.cli_http("info", with_key=False)
+        self.assertEqual(unauthenticated.returncode, 1)
+        self.assertIn("HTTP 401", unauthenticated.stderr)
+        too_wide = self.cli_http("embed", "--dimensions", str(self.info["hidden_size"] + 1), "x")
+        self.assertEqual(too_wide.returncode, 1)
+        self.assertIn("HTTP 422", too_wide.stderr)
+        self.assertIn("dimensions", too_wide.stderr)
+        unsupported = self.cli_http("embed", "--pooling", "cls", "x")
+        self.assertEqual(unsupported.returncode, 2)
+        self.assertIn("--pooling has no field", unsupported.stderr)
 
     def test_bench_unary(self):
         report = self.cli_json("bench", "--requests", "40", "--concurrency", "4", "--lengths",
@@ -384,6 +436,19 @@ class TlsTest(unittest.TestCase):
         wrong = self.cli("health", "--ca-cert", self.cert, "--tls-server-name", "other-name")
         self.assertEqual(wrong.returncode, 1)
         self.assertIn("UNAVAILABLE", wrong.stderr)
+
+    def test_cli_over_https_verifies_the_server(self):
+        def info(*flags):
+            return subprocess.run([ARGS.cli, "info", "--http", *flags, "--output", "json",
+                                   "--address", self.server.http_address],
+                                  capture_output=True, text=True, timeout=60,
+                                  env=cli_env(MBSERVE_API_KEY=API_KEY))
+        trusted = info("--ca-cert", self.cert)
+        self.assertEqual(trusted.returncode, 0, trusted.stderr)
+        self.assertTrue(json.loads(trusted.stdout)["model_id"])
+        untrusted = info("--tls")
+        self.assertEqual(untrusted.returncode, 1)
+        self.assertIn("cannot call https://", untrusted.stderr)
 
     def test_plaintext_and_untrusted_connections_fail(self):
         plaintext = self.cli("health", "--timeout", "3")

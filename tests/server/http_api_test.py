@@ -465,6 +465,57 @@ class HttpsTest(unittest.TestCase):
             shutil.rmtree(work, ignore_errors=True)
 
 
+class HttpDisconnectTest(unittest.TestCase):
+
+    def cancelled_embed_calls(self, server):
+        metrics = connect(f"http://127.0.0.1:{server.metrics_port}")
+        metrics.request("GET", "/metrics")
+        text = metrics.getresponse().read().decode()
+        metrics.close()
+        total = 0.0
+        for line in text.splitlines():
+            if (line.startswith("mbserve_requests_total{") and 'rpc="/embed"' in line
+                    and 'code="CANCELLED"' in line):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    def test_a_client_that_disconnects_cancels_its_call(self):
+        # One sequence per batch and a queue kept full by gRPC callers: the
+        # HTTP call waits in the queue long after its client has gone.
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model,
+                                                "--max-batch-requests=1", "--num-threads=1")
+        try:
+            from mbserve.v1 import embed_pb2, embed_pb2_grpc
+            stub = embed_pb2_grpc.EmbedServiceStub(server.channel)
+            long_text = "word " * 400
+            flood = embed_pb2.EmbedRequest(
+                inputs=[embed_pb2.EmbedInput(text=long_text.encode())] * 8)
+            parsed = urllib.parse.urlparse(server.http_url)
+            with concurrent.futures.ThreadPoolExecutor(8) as pool:
+                busy = [pool.submit(stub.Embed, flood, timeout=120) for _ in range(8)]
+                time.sleep(0.2)
+                self.assertEqual(self.cancelled_embed_calls(server), 0)
+                body = json.dumps({"inputs": [long_text] * 8}).encode()
+                gone = socket.create_connection((parsed.hostname, parsed.port))
+                gone.sendall(b"POST /embed HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                             b"application/json\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                gone.close()
+                deadline = time.monotonic() + 30
+                while self.cancelled_embed_calls(server) < 1 and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                self.assertEqual(self.cancelled_embed_calls(server), 1, server.output())
+                for call_future in busy:  # the others are not disturbed
+                    self.assertEqual(len(call_future.result().embeddings), 8)
+            after = connect(server.http_url)
+            status, vectors = call(after, "POST", "/embed", {"inputs": "after"})
+            after.close()
+            self.assertEqual(status, 200)
+            self.assertEqual(len(vectors), 1)
+        finally:
+            server.close()
+
+
 class HttpShutdownTest(unittest.TestCase):
 
     def test_sigterm_answers_accepted_http_calls(self):
