@@ -64,6 +64,9 @@ echo "== Semantic search (all-MiniLM-L6-v2, cosine similarity)"
 "${python}" scripts/semantic_search_demo.py --cli "${build}/client/mbserve-cli" --address "${address}"
 echo "== Embed (first values of each vector)"
 cli embed "mbserve serves sentence embeddings over gRPC." "A second, shorter input." --dimensions 8
+echo "== Embed over HTTP (the TEI route /embed; OpenAI clients use /v1/embeddings)"
+"${build}/client/mbserve-cli" embed --http --address "127.0.0.1:${http_port}" \
+  "mbserve serves sentence embeddings over HTTP too." --dimensions 8
 stop
 
 serve "${classifier}"
