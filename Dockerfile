@@ -11,8 +11,7 @@
 # (deploy/docker/install_cuda_wheels.sh), so it needs no NVIDIA registry.
 # The runtime image gets the shared libraries the binaries load copied from
 # the build image (deploy/docker/collect_runtime_libs.sh), except those the
-# runtime base already has; OpenBLAS, which the engine dlopen()s by its
-# build-time path, keeps that path.
+# runtime base already has.
 #
 # Run: mount a model folder (config.json, model.safetensors, tokenizer.json;
 # readable by uid 10001) at /models and publish gRPC 50051, HTTP 8080 (the
@@ -33,7 +32,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config \
       libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto \
       libabsl-dev libspdlog-dev libfmt-dev prometheus-cpp-dev \
-      libopenblas-openmp-dev nlohmann-json3-dev libpcre2-dev libcpp-httplib-dev \
+      nlohmann-json3-dev libpcre2-dev libcpp-httplib-dev \
  && rm -rf /var/lib/apt/lists/*
 
 # The CUDA toolkit as NVIDIA publishes it on PyPI: nvcc, the runtime, the
@@ -78,8 +77,7 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && install -D -m 0755 /build/server/mbserve /out/bin/mbserve \
  && install -D -m 0755 /build/client/mbserve-cli /out/bin/mbserve-cli
 COPY deploy/docker/collect_runtime_libs.sh /usr/local/sbin/
-RUN openblas="$(sed -n 's/^MBSERVE_OPENBLAS_DIR:PATH=//p' /build/CMakeCache.txt)/libopenblas.so.0" \
- && collect_runtime_libs.sh /out/runtime /out/bin/mbserve /out/bin/mbserve-cli -- "${openblas}"
+RUN collect_runtime_libs.sh /out/runtime /out/bin/mbserve /out/bin/mbserve-cli
 
 # ---- runtime bases ----------------------------------------------------------
 FROM debian:bookworm-slim AS runtime-base-cuda
@@ -98,8 +96,6 @@ ENV MBSERVE_DEVICE=cpu
 FROM runtime-base-${VARIANT} AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 COPY --from=build /out/runtime/lib/ /usr/local/lib/mbserve/
-COPY --from=build /out/runtime/root/ /
-COPY --from=build /out/runtime/dlopened.list /usr/local/share/mbserve/dlopened.list
 COPY --from=build /out/bin/ /usr/local/bin/
 # A copied library the base image already has (same soname) is dropped, so
 # the base's own copy is the one every program loads; ld.so.conf.d entries
@@ -112,8 +108,7 @@ RUN ldconfig -p | awk '$1 ~ /\.so/ { print $1 }' | sort -u > /tmp/base-libs.txt 
     done \
  && echo /usr/local/lib/mbserve > /etc/ld.so.conf.d/mbserve.conf \
  && ldconfig \
- && xargs -a /usr/local/share/mbserve/dlopened.list \
-      ldd /usr/local/bin/mbserve /usr/local/bin/mbserve-cli > /tmp/ldd.txt \
+ && ldd /usr/local/bin/mbserve /usr/local/bin/mbserve-cli > /tmp/ldd.txt \
  && ! grep 'not found' /tmp/ldd.txt | grep -v 'libcuda\.so' \
  && rm /tmp/ldd.txt /tmp/base-libs.txt \
  && groupadd --system --gid 10001 mbserve \

@@ -2,41 +2,28 @@
 # Gathers what the runtime image needs besides the binaries, so it needs no
 # -dev packages and no guess at runtime package names, which differ between
 # Debian and Ubuntu (the t64 renames):
-#   OUT_DIR/lib/   the shared libraries the binaries and the dlopen()ed
-#                  libraries load, transitively as ldd resolves them here,
-#                  the CUDA runtime and cuBLASLt included (to be found
-#                  through ld.so.conf; the Dockerfile drops those the
-#                  runtime base has itself);
-#   OUT_DIR/root/  each dlopen()ed library at its own absolute path, since the
-#                  engine opens OpenBLAS by path;
-#   OUT_DIR/dlopened.list  those paths, for the runtime image's own check.
+#   OUT_DIR/lib/   the shared libraries the binaries load, transitively as
+#                  ldd resolves them here, the CUDA runtime and cuBLASLt
+#                  included (to be found through ld.so.conf; the Dockerfile
+#                  drops those the runtime base has itself).
 # Left out: the C and C++ runtime that every base image has, and the
 # driver's libcuda, which the NVIDIA container runtime mounts from the host.
-# Usage: collect_runtime_libs.sh OUT_DIR BINARY... [-- DLOPENED_LIBRARY...]
+# Usage: collect_runtime_libs.sh OUT_DIR BINARY...
 set -eu
 out="$1"
 shift
-binaries=""
-dlopened=""
-while [ $# -gt 0 ] && [ "$1" != "--" ]; do binaries="${binaries} $1"; shift; done
-if [ $# -gt 0 ]; then shift; dlopened="$*"; fi
-mkdir -p "${out}/lib" "${out}/root"
-: > "${out}/dlopened.list"
-for lib in ${dlopened}; do
-  mkdir -p "${out}/root$(dirname "${lib}")"
-  cp -L "${lib}" "${out}/root${lib}"
-  echo "${lib}" >> "${out}/dlopened.list"
-done
+binaries="$*"
+mkdir -p "${out}/lib"
 
 # shellcheck disable=SC2086  # word lists on purpose
-missing="$(ldd ${binaries} ${dlopened} | grep 'not found' | grep -v 'libcuda\.so' || true)"
+missing="$(ldd ${binaries} | grep 'not found' | grep -v 'libcuda\.so' || true)"
 if [ -n "${missing}" ]; then
   echo "collect_runtime_libs: unresolved libraries:" >&2
   echo "${missing}" >&2
   exit 1
 fi
 # shellcheck disable=SC2086
-ldd ${binaries} ${dlopened} | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
+ldd ${binaries} | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u |
   while read -r lib; do
     case "$(basename "${lib}")" in
       libc.so.* | libm.so.* | libdl.so.* | librt.so.* | libpthread.so.* | ld-linux*.so.* | \
@@ -45,4 +32,4 @@ ldd ${binaries} ${dlopened} | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort
     esac
     cp -L "${lib}" "${out}/lib/"
   done
-echo "collect_runtime_libs: $(ls "${out}/lib" | wc -l) libraries, $(wc -l < "${out}/dlopened.list") opened by path"
+echo "collect_runtime_libs: $(ls "${out}/lib" | wc -l) libraries"
