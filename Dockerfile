@@ -64,6 +64,8 @@ WORKDIR /src
 # does not rebuild (.dockerignore keeps the rest out of the context too).
 COPY CMakeLists.txt ./
 COPY proto/ proto/
+COPY common/ common/
+COPY tokenizer/ tokenizer/
 COPY engine/ engine/
 COPY server/ server/
 COPY client/CMakeLists.txt client/
