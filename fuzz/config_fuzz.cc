@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/model/config.h"
+#include "engine/model/registry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
