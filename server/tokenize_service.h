@@ -8,11 +8,12 @@
 namespace mbserve::server {
 
 // The work of each RPC, also run by the HTTP /tokenize and /decode. Errors
-// name the input ("texts[2]", "ids[5]").
+// name the input ("texts[2]", "ids[5]"); a response that would pass
+// max_message_bytes is RESOURCE_EXHAUSTED.
 absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
-                         v1::TokenizeResponse* response);
+                         int max_message_bytes, v1::TokenizeResponse* response);
 absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeRequest& request,
-                           v1::DetokenizeResponse* response);
+                           int max_message_bytes, v1::DetokenizeResponse* response);
 
 class TokenizeServiceImpl final : public v1::TokenizeService::CallbackService {
  public:

@@ -79,7 +79,10 @@ absl::StatusOr<std::string> Tokenize(ServingContext& serving, const Json& body) 
     return s;
   }
   v1::TokenizeResponse response;
-  if (absl::Status s = TokenizeAll(serving.tokenizer, *request, &response); !s.ok()) return s;
+  if (absl::Status s =
+          TokenizeAll(serving.tokenizer, *request, serving.config.max_message_bytes, &response);
+      !s.ok())
+    return s;
   return EncodeTeiTokenize(response);
 }
 
@@ -93,7 +96,9 @@ absl::StatusOr<std::string> Decode(ServingContext& serving, const Json& body) {
   }
   std::vector<v1::DetokenizeResponse> responses(requests->size());
   for (size_t i = 0; i < requests->size(); ++i) {
-    if (absl::Status s = DetokenizeIds(serving.tokenizer, (*requests)[i], &responses[i]); !s.ok()) {
+    if (absl::Status s = DetokenizeIds(serving.tokenizer, (*requests)[i],
+                                       serving.config.max_message_bytes, &responses[i]);
+        !s.ok()) {
       return s;
     }
   }
