@@ -139,16 +139,19 @@ void Batcher::EngineLoop() {
     if (open_.members.empty()) {
       // Stopping with nothing queued: the batcher thread will not fill again.
       if (stopping_ && queue_.empty()) break;
-      if (ran_since_release_ && !engine_cv_.wait_for(lock, kIdleBeforeRelease, [this] {
-            return !open_.members.empty() || stopping_;
-          })) {
+      if (!ran_since_release_) {
+        engine_cv_.wait(lock);
+        continue;
+      }
+      // Idle after work: once nothing arrives for kIdleBeforeRelease, give
+      // the memory the batches freed back to the system.
+      if (engine_cv_.wait_for(lock, kIdleBeforeRelease) == std::cv_status::timeout &&
+          open_.members.empty() && !stopping_) {
         ran_since_release_ = false;
         lock.unlock();
         ReleaseFreeMemory();
         lock.lock();
-        continue;
       }
-      if (!ran_since_release_) engine_cv_.wait(lock);
       continue;
     }
     const Clock::time_point when =
