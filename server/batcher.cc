@@ -1,12 +1,19 @@
 #include "server/batcher.h"
 
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/memory_release.h"
 #include "spdlog/spdlog.h"
 
 namespace mbserve::server {
 namespace {
+
+// How long the engine must stay idle after work before freed memory goes
+// back to the system: long enough that a steady stream of calls never pays
+// for it, short enough that RSS falls soon after a burst.
+constexpr auto kIdleBeforeRelease = std::chrono::seconds(1);
 
 // The batch without the sequences whose keep[b] is false.
 PackedBatch Without(const PackedBatch& batch, const std::vector<bool>& keep) {
@@ -132,7 +139,19 @@ void Batcher::EngineLoop() {
     if (open_.members.empty()) {
       // Stopping with nothing queued: the batcher thread will not fill again.
       if (stopping_ && queue_.empty()) break;
-      engine_cv_.wait(lock);
+      if (!ran_since_release_) {
+        engine_cv_.wait(lock);
+        continue;
+      }
+      // Idle after work: once nothing arrives for kIdleBeforeRelease, give
+      // the memory the batches freed back to the system.
+      if (engine_cv_.wait_for(lock, kIdleBeforeRelease) == std::cv_status::timeout &&
+          open_.members.empty() && !stopping_) {
+        ran_since_release_ = false;
+        lock.unlock();
+        ReleaseFreeMemory();
+        lock.lock();
+      }
       continue;
     }
     const Clock::time_point when =
@@ -153,6 +172,7 @@ void Batcher::EngineLoop() {
     lock.lock();
     finished_.push_back(std::move(finished));
     engine_busy_ = false;
+    ran_since_release_ = true;
     batcher_cv_.notify_one();
   }
   batcher_cv_.notify_one();

@@ -109,6 +109,7 @@ class Batcher {
   int waiting_sequences_ = 0;  // queue_ + open_
   int64_t waiting_tokens_ = 0;
   bool engine_busy_ = false;
+  bool ran_since_release_ = false;  // a batch ran since memory was last released
   bool stopping_ = false;
 
   std::thread batcher_thread_;
