@@ -312,8 +312,8 @@ class DockerfileTest(unittest.TestCase):
     def test_compile_layer_sees_only_what_cmake_builds(self):
         build = self.dockerfile.split("AS build\n", 1)[1].split("RUN cmake", 1)[0]
         copied = re.findall(r"^COPY (\S+)", build, re.M)
-        self.assertEqual(copied, ["CMakeLists.txt", "proto/", "engine/", "server/",
-                                  "client/CMakeLists.txt", "client/cli/"])
+        self.assertEqual(copied, ["CMakeLists.txt", "proto/", "common/", "tokenizer/", "engine/",
+                                  "server/", "client/CMakeLists.txt", "client/cli/"])
         ignore = read(".dockerignore").splitlines()
         self.assertEqual(ignore[[i for i, l in enumerate(ignore) if not l.startswith("#")][0]],
                          "*")  # nothing enters the context unless listed
