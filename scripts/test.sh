@@ -22,7 +22,7 @@ ctest --test-dir build --output-on-failure -j "${jobs}"
 # (scripts/sanitizers.sh tsan) still reports gRPC-internal races that its
 # suppressions do not cover, so it is not run here yet.
 sanitizers_start=${SECONDS}
-timeout 900 scripts/sanitizers.sh asan
+timeout 1500 scripts/sanitizers.sh asan
 timeout 420 fuzz/run-ci.sh
 echo "test.sh: sanitizers and fuzzers took $((SECONDS - sanitizers_start)) s"
 
