@@ -99,7 +99,8 @@ def main():
     for task in LENGTHS:
         model_dir = bench_models.make_checkpoint(f"{args.model_dir}-{args.shape}-{task}",
                                                  args.shape, task)
-        models[task] = (model_dir, bench_models.onnx_export(model_dir, task, args.memory_gb))
+        models[task] = (model_dir, bench_models.onnx_export(model_dir, task, args.memory_gb,
+                                                               model_dir + "-onnx"))
 
     with tempfile.TemporaryDirectory() as workdir:
         for run in range(1, args.runs + 1):
