@@ -101,23 +101,14 @@ def summarize(record, workloads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--build-dir", default=os.path.join(bench_record.ROOT, "build"))
     parser.add_argument("--model", choices=sorted(MAX_LENGTH), default="modernbert")
     parser.add_argument("--shape", choices=sorted(bench_models.SHAPES), default="base",
                         help="the modernbert checkpoint's shape")
-    parser.add_argument("--model-dir", default=os.path.join(tempfile.gettempdir(), "mbserve-bench"),
-                        help="where the checkpoint (<dir>-<shape>-embed) is made and kept")
-    parser.add_argument("--max-batch-tokens", type=int, default=16384)
     parser.add_argument("--batch-size", type=int, default=32, help="the peers' batch size")
     parser.add_argument("--sequences", default=None,
                         help="sequences per workload, name=count[,...] (default fixed-512=64,"
                              "variable-short=128, plus variable-long=4 for modernbert)")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--memory-gb", type=float, default=8.0,
-                        help="address-space limit of each system's process")
-    parser.add_argument("--timeout", type=int, default=1800, help="seconds per system run")
-    parser.add_argument("--name", default="cpu-throughput", help="result file name prefix")
+    bench_record.add_peer_arguments(parser, "cpu-throughput")
     args = parser.parse_args()
 
     if args.sequences is None:
@@ -177,9 +168,7 @@ def main():
                           f"{result.get('tokens_per_second') or result.get('error')}",
                           file=sys.stderr, flush=True)
 
-    record["summary"] = summarize(record, workloads)
-    record["complete"] = True
-    path = bench_record.write_record(record)
+    path = bench_record.finish_record(record, summarize(record, workloads))
     print(render_benchmarks.render(record, path))
 
 

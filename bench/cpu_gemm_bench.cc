@@ -52,46 +52,49 @@ double ThreadCpuSeconds() {
 }
 
 // Independent accumulator chains: more than latency x issue width of every
-// path's instruction, so the loop is bound by throughput alone.
-constexpr int kChains = 16;
+// path's instruction, so the loop is bound by throughput alone, and few
+// enough to stay in registers with the two operands (AVX2 has 16 vector
+// registers, AVX-512 has 32).
+constexpr int kYmmChains = 12;
+constexpr int kZmmChains = 16;
 constexpr int64_t kPeakIterations = 20'000'000;
 
 __attribute__((target("avx2,fma"))) float Fma256Loop(int64_t iterations) {
-  __m256 acc[kChains];
-  for (int j = 0; j < kChains; ++j) acc[j] = _mm256_set1_ps(static_cast<float>(j));
+  __m256 acc[kYmmChains];
+  for (int j = 0; j < kYmmChains; ++j) acc[j] = _mm256_set1_ps(static_cast<float>(j));
   const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-7f);
   for (int64_t i = 0; i < iterations; ++i) {
-    for (int j = 0; j < kChains; ++j) acc[j] = _mm256_fmadd_ps(a, acc[j], b);
+    for (int j = 0; j < kYmmChains; ++j) acc[j] = _mm256_fmadd_ps(a, acc[j], b);
   }
   float sum = 0.0f;
-  for (int j = 0; j < kChains; ++j) sum += _mm256_cvtss_f32(acc[j]);
+  for (int j = 0; j < kYmmChains; ++j) sum += _mm256_cvtss_f32(acc[j]);
   return sum;
 }
 
 // The sum of lane 0 of each chain, so that no chain is dead code.
-__attribute__((target("avx512f"))) float FirstLanes(const __m512 (&acc)[kChains]) {
+__attribute__((target("avx512f"))) float FirstLanes(const __m512 (&acc)[kZmmChains]) {
   float sum = 0.0f;
-  for (int j = 0; j < kChains; ++j) sum += _mm512_cvtss_f32(acc[j]);
+  for (int j = 0; j < kZmmChains; ++j) sum += _mm512_cvtss_f32(acc[j]);
   return sum;
 }
 
 __attribute__((target("avx512f"))) float Fma512Loop(int64_t iterations) {
-  __m512 acc[kChains];
-  for (int j = 0; j < kChains; ++j) acc[j] = _mm512_set1_ps(static_cast<float>(j));
+  __m512 acc[kZmmChains];
+  for (int j = 0; j < kZmmChains; ++j) acc[j] = _mm512_set1_ps(static_cast<float>(j));
   const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-7f);
   for (int64_t i = 0; i < iterations; ++i) {
-    for (int j = 0; j < kChains; ++j) acc[j] = _mm512_fmadd_ps(a, acc[j], b);
+    for (int j = 0; j < kZmmChains; ++j) acc[j] = _mm512_fmadd_ps(a, acc[j], b);
   }
   return FirstLanes(acc);
 }
 
 __attribute__((target("avx512f,avx512bf16"))) float Dpbf16Loop(int64_t iterations) {
-  __m512 acc[kChains];
-  for (int j = 0; j < kChains; ++j) acc[j] = _mm512_set1_ps(static_cast<float>(j));
+  __m512 acc[kZmmChains];
+  for (int j = 0; j < kZmmChains; ++j) acc[j] = _mm512_set1_ps(static_cast<float>(j));
   const __m512bh a = _mm512_cvtne2ps_pbh(_mm512_set1_ps(0.5f), _mm512_set1_ps(0.25f));
   const __m512bh b = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-7f), _mm512_set1_ps(1e-7f));
   for (int64_t i = 0; i < iterations; ++i) {
-    for (int j = 0; j < kChains; ++j) acc[j] = _mm512_dpbf16_ps(acc[j], a, b);
+    for (int j = 0; j < kZmmChains; ++j) acc[j] = _mm512_dpbf16_ps(acc[j], a, b);
   }
   return FirstLanes(acc);
 }
@@ -99,13 +102,13 @@ __attribute__((target("avx512f,avx512bf16"))) float Dpbf16Loop(int64_t iteration
 // GFLOP/s of one thread running `loop`, counting a multiply and an add per
 // multiply-add (VDPBF16PS does two per lane).
 template <typename Loop>
-double PeakGflops(Loop loop, int lanes, int multiply_adds_per_lane) {
+double PeakGflops(Loop loop, int chains, int lanes, int multiply_adds_per_lane) {
   loop(kPeakIterations / 10);  // clock ramp-up
   const double start = ThreadCpuSeconds();
   volatile float sink = loop(kPeakIterations);
   (void)sink;
   const double flops =
-      2.0 * multiply_adds_per_lane * lanes * kChains * static_cast<double>(kPeakIterations);
+      2.0 * multiply_adds_per_lane * lanes * chains * static_cast<double>(kPeakIterations);
   return flops / (ThreadCpuSeconds() - start) / 1e9;
 }
 
@@ -199,9 +202,9 @@ int Main(int argc, char** argv) {
   out["threads"] = threads;
   out["repeats"] = repeats;
   nlohmann::json& peaks = out["peak_gflops_one_thread"];
-  peaks["avx2 float32"] = PeakGflops(Fma256Loop, 8, 1);
-  if (*widest == CpuIsa::kAvx512) peaks["avx512 float32"] = PeakGflops(Fma512Loop, 16, 1);
-  if (cpu_gemm::CpuHasBf16Gemm()) peaks["avx512 bfloat16"] = PeakGflops(Dpbf16Loop, 16, 2);
+  peaks["avx2 float32"] = PeakGflops(Fma256Loop, kYmmChains, 8, 1);
+  if (*widest == CpuIsa::kAvx512) peaks["avx512 float32"] = PeakGflops(Fma512Loop, kZmmChains, 16, 1);
+  if (cpu_gemm::CpuHasBf16Gemm()) peaks["avx512 bfloat16"] = PeakGflops(Dpbf16Loop, kZmmChains, 16, 2);
 
   for (const Path& path : paths) {
     for (const Shape& shape : kShapes) {

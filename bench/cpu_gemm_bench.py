@@ -50,11 +50,11 @@ def main():
     for run in range(1, args.runs + 1):
         out = subprocess.run([binary, "--threads", str(args.threads), "--repeats",
                               str(args.repeats)], capture_output=True, text=True, check=True)
-        record["runs"].append({"run": run, "result": json.loads(out.stdout)})
+        result = json.loads(out.stdout)
+        record["runs"].append({"run": run, "result": result})
+        record["kernel_summary"] = "cpu_gemm paths " + ", ".join(result["peak_gflops_one_thread"])
         print(f"run {run} done", file=sys.stderr, flush=True)
-    record["summary"] = summarize(record)
-    record["complete"] = True
-    path = bench_record.write_record(record)
+    path = bench_record.finish_record(record, summarize(record))
     print(render_benchmarks.render(record, path))
 
 
