@@ -203,8 +203,10 @@ int Main(int argc, char** argv) {
   out["repeats"] = repeats;
   nlohmann::json& peaks = out["peak_gflops_one_thread"];
   peaks["avx2 float32"] = PeakGflops(Fma256Loop, kYmmChains, 8, 1);
-  if (*widest == CpuIsa::kAvx512) peaks["avx512 float32"] = PeakGflops(Fma512Loop, kZmmChains, 16, 1);
-  if (cpu_gemm::CpuHasBf16Gemm()) peaks["avx512 bfloat16"] = PeakGflops(Dpbf16Loop, kZmmChains, 16, 2);
+  if (*widest == CpuIsa::kAvx512)
+    peaks["avx512 float32"] = PeakGflops(Fma512Loop, kZmmChains, 16, 1);
+  if (cpu_gemm::CpuHasBf16Gemm())
+    peaks["avx512 bfloat16"] = PeakGflops(Dpbf16Loop, kZmmChains, 16, 2);
 
   for (const Path& path : paths) {
     for (const Shape& shape : kShapes) {
