@@ -62,7 +62,10 @@ void Gemm(CpuIsa isa, const GemmOperands& op, const PackedMatrix& b, bool parall
   const BlockKernel kernel = KernelFor(isa, b.dtype());
   const int64_t chunks = (op.m + kRowChunk - 1) / kRowChunk;
   const int64_t groups = (b.panels() + kPanelGroup - 1) / kPanelGroup;
-#pragma omp parallel for schedule(static) if (parallel && chunks * groups > 1)
+  // Dynamic: the last chunk of rows is usually short, and a static split of
+  // the chunk-major items would leave one thread with most of the full
+  // chunks (at 128 rows: 96 rows on one thread, 32 on the other).
+#pragma omp parallel for schedule(dynamic) if (parallel && chunks * groups > 1)
   for (int64_t item = 0; item < chunks * groups; ++item) {
     const int64_t m0 = (item / groups) * kRowChunk;
     const int64_t p0 = (item % groups) * kPanelGroup;
