@@ -178,13 +178,16 @@ class EngineImpl final : public Engine {
 
   // Copies rows [first, first + count) of a device tensor of any float dtype
   // into out + offset as float32.
-  static absl::Status ReadRows(const Tensor& t, int64_t first, int64_t count,
-                               std::vector<float>& out, size_t offset = 0) {
+  absl::Status ReadRows(const Tensor& t, int64_t first, int64_t count, std::vector<float>& out,
+                        size_t offset = 0) const {
+    Backend& backend = model_->backend();
     const Tensor rows = t.RowSlice(first, count);
     out.resize(std::max(out.size(), offset + rows.numel()));
-    if (t.dtype() == DType::kF32) return CopyToHost(rows, out.data() + offset, rows.bytes());
+    if (t.dtype() == DType::kF32) {
+      return CopyToHost(backend, rows, out.data() + offset, rows.bytes());
+    }
     std::vector<uint16_t> narrow(rows.numel());
-    MBSERVE_RETURN_IF_ERROR(CopyToHost(rows, narrow.data(), rows.bytes()));
+    MBSERVE_RETURN_IF_ERROR(CopyToHost(backend, rows, narrow.data(), rows.bytes()));
     ConvertToFloat32(narrow.data(), t.dtype(), narrow.size(), out.data() + offset);
     return absl::OkStatus();
   }
@@ -262,8 +265,8 @@ class EngineImpl final : public Engine {
   // Row b of a per-sequence tensor [>= n, cols] to outputs[b] for each
   // sequence whose task `wants` it, with one copy from the device per batch.
   template <typename Wants>
-  static absl::Status ScatterRows(const Tensor& t, std::span<const SequenceTask> tasks,
-                                  std::vector<std::vector<float>>& outputs, Wants wants) {
+  absl::Status ScatterRows(const Tensor& t, std::span<const SequenceTask> tasks,
+                           std::vector<std::vector<float>>& outputs, Wants wants) const {
     const int64_t cols = t.cols();
     std::vector<float> all;
     MBSERVE_RETURN_IF_ERROR(ReadRows(t, 0, static_cast<int64_t>(tasks.size()), all));

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "engine/batch.h"
 #include "engine/model/config.h"
+#include "engine/ops/backend.h"
 #include "engine/tensor.h"
 
 namespace mbserve {
@@ -21,6 +22,9 @@ class Model {
   virtual ~Model() = default;
 
   virtual const ModelConfig& config() const = 0;
+  // The backend of the model's device, for the ops and the copies of its
+  // results to the host.
+  virtual Backend& backend() const = 0;
 
   // Runs the encoder on a batch the engine has validated (ids, type ids and
   // lengths in range). Afterwards hidden() holds the final states [T, H].

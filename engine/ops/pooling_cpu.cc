@@ -1,12 +1,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/ops/backend_cpu.h"
+#include "engine/ops/backend.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 
-void CpuBackend::Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
-                      const Tensor& out) {
+void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean, const Tensor& out) {
   const int64_t width = hidden.cols();
   const int num_sequences = layout.num_sequences();
 #pragma omp parallel for schedule(static)
@@ -26,7 +25,7 @@ void CpuBackend::Pool(const Tensor& hidden, const SequenceLayout& layout, bool m
   }
 }
 
-void CpuBackend::L2Normalize(const Tensor& x) {
+void L2Normalize(const Tensor& x) {
   const int64_t rows = x.rows();
   const int64_t width = x.cols();
   for (int64_t r = 0; r < rows; ++r) {
@@ -39,4 +38,4 @@ void CpuBackend::L2Normalize(const Tensor& x) {
   }
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

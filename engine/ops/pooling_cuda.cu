@@ -4,7 +4,6 @@
 // order, so a sequence's vector depends only on the sequence (batch
 // invariance), and a long sequence is read by 8 warps at once.
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {

@@ -27,6 +27,8 @@ std::vector<float> RandomVector(size_t n, std::mt19937& rng, float scale = 1.0f)
   return v;
 }
 
+Backend& Cpu() { return *GetBackend(kCpuDevice).value(); }
+
 Tensor View(std::vector<float>& v, std::initializer_list<int64_t> shape) {
   return Tensor(v.data(), DType::kF32, kCpuDevice, shape);
 }
@@ -68,7 +70,7 @@ TEST(LinearTest, MatchesNaiveProductAndAccumulates) {
     auto initial = RandomVector(rows * out_features, rng);
     for (bool accumulate : {false, true}) {
       auto out = initial;
-      ASSERT_TRUE(Linear(View(x, {rows, in}), Weight(w, {out_features, in}),
+      ASSERT_TRUE(Linear(Cpu(), View(x, {rows, in}), Weight(w, {out_features, in}),
                          View(out, {rows, out_features}), accumulate)
                       .ok());
       std::vector<double> expected(rows * out_features);
@@ -86,7 +88,7 @@ TEST(LinearTest, MatchesNaiveProductAndAccumulates) {
 
 TEST(LinearTest, RejectsMismatchedShapesNamingBoth) {
   std::vector<float> x(6), w(12), out(8);
-  const absl::Status status = Linear(View(x, {2, 3}), Weight(w, {3, 4}), View(out, {2, 4}));
+  const absl::Status status = Linear(Cpu(), View(x, {2, 3}), Weight(w, {3, 4}), View(out, {2, 4}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("w has shape [3, 4], expected [*, 3]"));
 }
@@ -96,7 +98,7 @@ TEST(LinearTest, AddBiasAddsToEveryRow) {
   auto x = RandomVector(5 * 7, rng);
   auto bias = RandomVector(7, rng);
   auto out = x;
-  ASSERT_TRUE(AddBias(View(out, {5, 7}), View(bias, {7})).ok());
+  ASSERT_TRUE(AddBias(Cpu(), View(out, {5, 7}), View(bias, {7})).ok());
   for (int i = 0; i < 35; ++i) EXPECT_FLOAT_EQ(out[i], x[i] + bias[i % 7]);
 }
 
@@ -106,9 +108,9 @@ TEST(NormTest, LayerNormMatchesNaive) {
   auto x = RandomVector(rows * hidden, rng, 3.0f);
   auto gamma = RandomVector(hidden, rng);
   std::vector<float> out(rows * hidden);
-  ASSERT_TRUE(
-      LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}), 1e-5f, View(out, {rows, hidden}))
-          .ok());
+  ASSERT_TRUE(LayerNorm(Cpu(), View(x, {rows, hidden}), View(gamma, {hidden}), 1e-5f,
+                        View(out, {rows, hidden}))
+                  .ok());
   for (int r = 0; r < rows; ++r) {
     auto expected = NaiveLayerNorm(&x[r * hidden], gamma, 1e-5f);
     std::vector<float> row(out.begin() + r * hidden, out.begin() + (r + 1) * hidden);
@@ -124,7 +126,7 @@ TEST(NormTest, LayerNormWithBiasMatchesNaiveInPlace) {
   auto gamma = RandomVector(hidden, rng);
   auto beta = RandomVector(hidden, rng);
   // In place, as BERT's post-norms run.
-  ASSERT_TRUE(LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}), View(beta, {hidden}),
+  ASSERT_TRUE(LayerNorm(Cpu(), View(x, {rows, hidden}), View(gamma, {hidden}), View(beta, {hidden}),
                         1e-12f, View(x, {rows, hidden}))
                   .ok());
   for (int r = 0; r < rows; ++r) {
@@ -134,7 +136,7 @@ TEST(NormTest, LayerNormWithBiasMatchesNaiveInPlace) {
     EXPECT_LT(MaxAbsDiff(row, expected), 1e-5);
   }
   std::vector<float> short_beta(hidden - 1);
-  absl::Status status = LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}),
+  absl::Status status = LayerNorm(Cpu(), View(x, {rows, hidden}), View(gamma, {hidden}),
                                   View(short_beta, {hidden - 1}), 1e-12f, View(x, {rows, hidden}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("beta"));
@@ -150,7 +152,7 @@ TEST(EmbeddingTest, SumEmbeddingsAddsTheThreeTables) {
   std::vector<int32_t> pos = {0, 1, 2, 0, 7};
   std::vector<int32_t> segment = {0, 0, 1, 1, 0};
   std::vector<float> out(ids.size() * hidden);
-  ASSERT_TRUE(SumEmbeddings(View(ids, {5}), View(pos, {5}), View(segment, {5}),
+  ASSERT_TRUE(SumEmbeddings(Cpu(), View(ids, {5}), View(pos, {5}), View(segment, {5}),
                             View(word, {vocab, hidden}), View(position, {positions, hidden}),
                             View(type, {types, hidden}), View(out, {5, hidden}))
                   .ok());
@@ -164,7 +166,7 @@ TEST(EmbeddingTest, SumEmbeddingsAddsTheThreeTables) {
   EXPECT_LT(MaxAbsDiff(out, expected), 1e-6);
   std::vector<int32_t> short_types = {0, 0};
   absl::Status status = SumEmbeddings(
-      View(ids, {5}), View(pos, {5}), View(short_types, {2}), View(word, {vocab, hidden}),
+      Cpu(), View(ids, {5}), View(pos, {5}), View(short_types, {2}), View(word, {vocab, hidden}),
       View(position, {positions, hidden}), View(type, {types, hidden}), View(out, {5, hidden}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("types"));
@@ -177,7 +179,7 @@ TEST(NormTest, EmbeddingLayerNormGathersRows) {
   auto gamma = RandomVector(hidden, rng);
   std::vector<int32_t> ids = {5, 0, 29, 5, 17};
   std::vector<float> out(ids.size() * hidden);
-  ASSERT_TRUE(EmbeddingLayerNorm(View(ids, {5}), View(table, {vocab, hidden}),
+  ASSERT_TRUE(EmbeddingLayerNorm(Cpu(), View(ids, {5}), View(table, {vocab, hidden}),
                                  View(gamma, {hidden}), 1e-5f, View(out, {5, hidden}))
                   .ok());
   for (size_t r = 0; r < ids.size(); ++r) {
@@ -210,7 +212,7 @@ TEST(RopeTest, RotatesQueriesAndKeysButNotValues) {
   auto qkv = RandomVector(rows * 3 * hidden, rng);
   auto original = qkv;
   std::vector<int32_t> positions = {0, 1, 2, 0, 31, 7};
-  ASSERT_TRUE(ApplyRope(View(qkv, {rows, 3 * hidden}), View(positions, {rows}),
+  ASSERT_TRUE(ApplyRope(Cpu(), View(qkv, {rows, 3 * hidden}), View(positions, {rows}),
                         View(table.cos, {32, head_dim / 2}), View(table.sin, {32, head_dim / 2}),
                         heads)
                   .ok());
@@ -298,8 +300,8 @@ TEST(AttentionTest, MatchesNaiveOnLengthsAroundTheWindow) {
       const int tokens = packed.cu_seqlens.back();
       auto qkv = RandomVector(tokens * 3 * hidden, rng);
       std::vector<float> out(tokens * hidden);
-      ASSERT_TRUE(Attention(View(qkv, {tokens, 3 * hidden}), packed.Layout(), heads, half_window,
-                            View(out, {tokens, hidden}))
+      ASSERT_TRUE(Attention(Cpu(), View(qkv, {tokens, 3 * hidden}), packed.Layout(), heads,
+                            half_window, View(out, {tokens, hidden}))
                       .ok());
       double worst = 0;
       for (size_t b = 0; b + 1 < packed.cu_seqlens.size(); ++b) {
@@ -330,7 +332,7 @@ TEST(AttentionTest, SlidingWindowNeverReadsKeysOutsideTheWindow) {
     for (int c = hidden; c < 3 * hidden; ++c) qkv[r * 3 * hidden + c] = std::nanf("");
   }
   std::vector<float> out(length * hidden);
-  ASSERT_TRUE(Attention(View(qkv, {length, 3 * hidden}), packed.Layout(), heads, half_window,
+  ASSERT_TRUE(Attention(Cpu(), View(qkv, {length, 3 * hidden}), packed.Layout(), heads, half_window,
                         View(out, {length, hidden}))
                   .ok());
   // Queries whose own window is clean, with a margin of one query block
@@ -352,7 +354,7 @@ TEST(ActivationTest, GeGluAndGeluUseExactErf) {
   const int rows = 7, width = 24;
   auto in = RandomVector(rows * 2 * width, rng, 3.0f);
   std::vector<float> out(rows * width);
-  ASSERT_TRUE(GeGlu(View(in, {rows, 2 * width}), View(out, {rows, width})).ok());
+  ASSERT_TRUE(GeGlu(Cpu(), View(in, {rows, 2 * width}), View(out, {rows, width})).ok());
   std::vector<double> expected(rows * width);
   for (int r = 0; r < rows; ++r) {
     for (int i = 0; i < width; ++i) {
@@ -364,7 +366,7 @@ TEST(ActivationTest, GeGluAndGeluUseExactErf) {
 
   auto x = RandomVector(50, rng, 4.0f);
   auto original = x;
-  ASSERT_TRUE(Gelu(View(x, {50})).ok());
+  ASSERT_TRUE(Gelu(Cpu(), View(x, {50})).ok());
   std::vector<double> gelu(50);
   for (int i = 0; i < 50; ++i) gelu[i] = GeluReference(original[i]);
   EXPECT_LT(MaxAbsDiff(x, gelu), 1e-6);
@@ -374,7 +376,7 @@ TEST(ActivationTest, TanhMatchesLibm) {
   std::mt19937 rng(15);
   auto x = RandomVector(3 * 16, rng, 3.0f);
   const auto original = x;
-  ASSERT_TRUE(Tanh(View(x, {3, 16})).ok());
+  ASSERT_TRUE(Tanh(Cpu(), View(x, {3, 16})).ok());
   std::vector<double> expected(x.size());
   for (size_t i = 0; i < x.size(); ++i) expected[i] = std::tanh(double(original[i]));
   EXPECT_LT(MaxAbsDiff(x, expected), 1e-6);
@@ -406,7 +408,7 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
   for (bool mean : {false, true}) {
     std::vector<float> out(3 * hidden);
     ASSERT_TRUE(
-        Pool(View(states, {9, hidden}), packed.Layout(), mean, View(out, {3, hidden})).ok());
+        Pool(Cpu(), View(states, {9, hidden}), packed.Layout(), mean, View(out, {3, hidden})).ok());
     for (int b = 0; b < 3; ++b) {
       const int start = packed.cu_seqlens[b], end = packed.cu_seqlens[b + 1];
       for (int c = 0; c < hidden; ++c) {
@@ -419,7 +421,7 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
         EXPECT_NEAR(out[b * hidden + c], expected, 1e-6);
       }
     }
-    ASSERT_TRUE(L2Normalize(View(out, {3, hidden})).ok());
+    ASSERT_TRUE(L2Normalize(Cpu(), View(out, {3, hidden})).ok());
     for (int b = 0; b < 3; ++b) {
       double norm = 0;
       for (int c = 0; c < hidden; ++c) norm += double(out[b * hidden + c]) * out[b * hidden + c];
@@ -427,7 +429,7 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
     }
   }
   std::vector<float> zeros(hidden, 0.0f);
-  ASSERT_TRUE(L2Normalize(View(zeros, {1, hidden})).ok());
+  ASSERT_TRUE(L2Normalize(Cpu(), View(zeros, {1, hidden})).ok());
   for (float z : zeros) EXPECT_EQ(z, 0.0f);
 }
 
