@@ -153,7 +153,7 @@ int Run(const Args& args) {
     }
     const auto encode = [&](const PackedBatch& batch) {
       absl::Status status = (*model)->Encode(batch);
-      if (status.ok()) status = (*model)->PoolAll(Pooling::kMean, true).status();
+      if (status.ok()) status = (*model)->PoolAll(Pooling::kMean, true, {}).status();
       if (status.ok()) status = (*model)->backend().Synchronize();
       return status;
     };

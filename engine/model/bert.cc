@@ -84,12 +84,11 @@ absl::Status Bert::RunLayer(int index) {
                    hidden_);
 }
 
-absl::StatusOr<Tensor> Bert::PoolAll(Pooling pooling, bool normalize) {
+absl::StatusOr<Tensor> Bert::PoolAll(Pooling pooling, bool normalize,
+                                     std::span<const int32_t> mean_from) {
   const int64_t n = context_.layout().num_sequences();
   Tensor pooled = pooled_buffer_.View(context_.activation_dtype(), {n, config_.hidden_size});
-  MBSERVE_RETURN_IF_ERROR(
-      Pool(backend(), hidden_, context_.layout(), pooling == Pooling::kMean, pooled));
-  if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(backend(), pooled));
+  MBSERVE_RETURN_IF_ERROR(context_.PoolSequences(hidden_, pooling, normalize, mean_from, pooled));
   return pooled;
 }
 
@@ -98,7 +97,7 @@ absl::StatusOr<Tensor> Bert::ClassifyAll() {
     return absl::FailedPreconditionError(
         absl::StrCat(config_.architecture, " has no classification head"));
   }
-  MBSERVE_ASSIGN_OR_RETURN(Tensor cls, PoolAll(Pooling::kCls, /*normalize=*/false));
+  MBSERVE_ASSIGN_OR_RETURN(Tensor cls, PoolAll(Pooling::kCls, /*normalize=*/false, {}));
   const int64_t n = cls.rows();
   Tensor pooler_out =
       pooler_out_buffer_.View(context_.activation_dtype(), {n, config_.hidden_size});

@@ -32,7 +32,8 @@ class Bert final : public Model {
   Backend& backend() const override { return context_.backend(); }
   absl::Status Encode(const PackedBatch& batch) override;
   const Tensor& hidden() const override { return hidden_; }
-  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize) override;
+  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize,
+                                 std::span<const int32_t> mean_from) override;
   absl::StatusOr<Tensor> ClassifyAll() override;
   absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count) override;
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/ops/pooling.h"
 
 namespace mbserve {
 
@@ -13,7 +14,9 @@ absl::StatusOr<DeviceContext> DeviceContext::Create(Device device, DType dtype,
   context.capacity_rows_ = max_batch_tokens;
   const size_t int_bytes = static_cast<size_t>(max_batch_tokens) * sizeof(int32_t);
   Backend& backend = *context.backend_;
-  for (Buffer* ints : {&context.ids_buffer_, &context.positions_buffer_, &context.types_buffer_}) {
+  // A batch has at most as many sequences as tokens, so mean_from fits too.
+  for (Buffer* ints : {&context.ids_buffer_, &context.positions_buffer_, &context.types_buffer_,
+                       &context.mean_from_buffer_}) {
     MBSERVE_ASSIGN_OR_RETURN(*ints, Buffer::Allocate(backend, int_bytes));
   }
   MBSERVE_ASSIGN_OR_RETURN(context.cu_seqlens_buffer_,
@@ -47,6 +50,19 @@ absl::Status DeviceContext::Upload(const PackedBatch& batch) {
   layout_.max_seqlen = batch.max_seqlen;
   return CopyFromHost(*backend_, host_cu_seqlens_.data(), boundaries * sizeof(int32_t),
                       layout_.cu_seqlens);
+}
+
+absl::Status DeviceContext::PoolSequences(const Tensor& hidden, Pooling pooling, bool normalize,
+                                          std::span<const int32_t> mean_from, const Tensor& out) {
+  Tensor skip;
+  if (!mean_from.empty()) {
+    skip = mean_from_buffer_.View(DType::kI32, {static_cast<int64_t>(mean_from.size())});
+    MBSERVE_RETURN_IF_ERROR(
+        CopyFromHost(*backend_, mean_from.data(), mean_from.size_bytes(), skip));
+  }
+  MBSERVE_RETURN_IF_ERROR(Pool(*backend_, hidden, layout_, pooling == Pooling::kMean, skip, out));
+  if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(*backend_, out));
+  return absl::OkStatus();
 }
 
 }  // namespace mbserve

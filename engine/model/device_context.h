@@ -1,15 +1,18 @@
 // The set-up every architecture shares on its device: the backend, looked up
 // once at load and handed to every op; the activation dtype; activation
 // buffers; and the packed batch's integer inputs (ids, positions, token
-// types, cu_seqlens), sized at load and uploaded once per batch.
+// types, cu_seqlens), sized at load and uploaded once per batch; and the
+// pooling of the final states, which every architecture does alike.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "engine/batch.h"
 #include "engine/memory.h"
+#include "engine/model/config.h"
 #include "engine/ops/backend.h"
 #include "engine/tensor.h"
 
@@ -38,11 +41,18 @@ class DeviceContext {
   const Tensor& types() const { return types_; }          // int32 [T]
   const SequenceLayout& layout() const { return layout_; }
 
+  // out [n, H] = the cls or mean pooling of `hidden` [T, H] for each
+  // sequence of the last upload, L2-normalized when asked. With mean
+  // pooling, a non-empty mean_from (one entry >= 0 per sequence) leaves the
+  // first mean_from[b] tokens of sequence b out of its mean.
+  absl::Status PoolSequences(const Tensor& hidden, Pooling pooling, bool normalize,
+                             std::span<const int32_t> mean_from, const Tensor& out);
+
  private:
   Backend* backend_ = nullptr;
   DType activation_dtype_ = DType::kF32;
   int64_t capacity_rows_ = 0;
-  Buffer ids_buffer_, positions_buffer_, types_buffer_, cu_seqlens_buffer_;
+  Buffer ids_buffer_, positions_buffer_, types_buffer_, cu_seqlens_buffer_, mean_from_buffer_;
 
   std::vector<int32_t> host_cu_seqlens_;  // layout_.host_cu_seqlens points here
   SequenceLayout layout_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "absl/status/statusor.h"
 #include "engine/batch.h"
@@ -31,8 +32,12 @@ class Model {
   virtual absl::Status Encode(const PackedBatch& batch) = 0;
   virtual const Tensor& hidden() const = 0;
 
-  // Pooled final states of every sequence of the last batch, [n, H].
-  virtual absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize) = 0;
+  // Pooled final states of every sequence of the last batch, [n, H]. With
+  // mean pooling, a non-empty mean_from (one entry >= 0 per sequence) leaves
+  // the first mean_from[b] tokens of sequence b out of its mean; a sequence
+  // with none left pools to zeros.
+  virtual absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize,
+                                         std::span<const int32_t> mean_from) = 0;
   // Classification logits of every sequence of the last batch,
   // [n, num_labels]; FailedPrecondition without a classification head.
   virtual absl::StatusOr<Tensor> ClassifyAll() = 0;

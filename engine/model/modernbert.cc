@@ -115,13 +115,11 @@ absl::Status ModernBert::RunLayer(int index) {
   return Linear(backend(), mlp_out_, w.mlp_wo, residual_, /*accumulate=*/true);
 }
 
-absl::StatusOr<Tensor> ModernBert::PoolAll(Pooling pooling, bool normalize) {
+absl::StatusOr<Tensor> ModernBert::PoolAll(Pooling pooling, bool normalize,
+                                           std::span<const int32_t> mean_from) {
   const int64_t n = context_.layout().num_sequences();
-  const int64_t h = config_.hidden_size;
-  Tensor pooled = pooled_buffer_.View(dtype(), {n, h});
-  MBSERVE_RETURN_IF_ERROR(
-      Pool(backend(), normed_, context_.layout(), pooling == Pooling::kMean, pooled));
-  if (normalize) MBSERVE_RETURN_IF_ERROR(L2Normalize(backend(), pooled));
+  Tensor pooled = pooled_buffer_.View(context_.activation_dtype(), {n, config_.hidden_size});
+  MBSERVE_RETURN_IF_ERROR(context_.PoolSequences(normed_, pooling, normalize, mean_from, pooled));
   return pooled;
 }
 
@@ -137,7 +135,7 @@ absl::StatusOr<Tensor> ModernBert::ClassifyAll() {
     return absl::FailedPreconditionError(
         absl::StrCat(config_.architecture, " has no classification head"));
   }
-  MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, PoolAll(config_.classifier_pooling, false));
+  MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, PoolAll(config_.classifier_pooling, false, {}));
   const int64_t rows = pooled.rows();
   const int64_t h = config_.hidden_size;
   Tensor scratch = head_buffer_.View(dtype(), {rows, h});

@@ -36,7 +36,8 @@ class ModernBert final : public Model {
   const Tensor& hidden() const override { return normed_; }
   const SequenceLayout& layout() const { return context_.layout(); }
 
-  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize) override;
+  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize,
+                                 std::span<const int32_t> mean_from) override;
   absl::StatusOr<Tensor> ClassifyAll() override;
   absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count) override;
 

@@ -5,14 +5,21 @@
 
 namespace mbserve::cpu {
 
-void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean, const Tensor& out) {
+void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean, const Tensor& mean_from,
+          const Tensor& out) {
   const int64_t width = hidden.cols();
   const int num_sequences = layout.num_sequences();
+  const int32_t* skip = mean && !mean_from.empty() ? mean_from.data<int32_t>() : nullptr;
 #pragma omp parallel for schedule(static)
   for (int b = 0; b < num_sequences; ++b) {
-    const int64_t begin = layout.host_cu_seqlens[b];
     const int64_t end = layout.host_cu_seqlens[b + 1];
+    const int64_t begin =
+        std::min(end, layout.host_cu_seqlens[b] + (skip != nullptr ? int64_t{skip[b]} : 0));
     float* o = out.data<float>() + b * width;
+    if (begin == end) {  // every token skipped: zeros, as sentence-transformers
+      std::fill(o, o + width, 0.0f);
+      continue;
+    }
     const float* first = hidden.data<float>() + begin * width;
     std::copy(first, first + width, o);
     if (!mean) continue;

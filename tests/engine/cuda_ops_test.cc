@@ -327,6 +327,10 @@ TEST_P(CudaOpsTest, PoolAndNormalizeMatchCpu) {
   std::mt19937 rng(7);
   std::vector<int32_t> cu = {0, 1, 9, 100, 1124, 1130};
   const int tokens = cu.back(), n = static_cast<int>(cu.size()) - 1;
+  // Means from an offset: nothing left, a few tokens in, most of a long
+  // sequence skipped, past the end.
+  std::vector<int32_t> mean_from = {1, 3, 50, 1023, 7};
+  auto dmean_from = UploadInts(mean_from, {n});
   for (int width : {768, 45}) {
     auto hidden = Rounded(RandomVector(tokens * width, rng), dtype);
     auto dhidden = Upload(hidden, dtype, {tokens, width});
@@ -334,16 +338,20 @@ TEST_P(CudaOpsTest, PoolAndNormalizeMatchCpu) {
     SequenceLayout host_layout{cu, HostView(cu, {n + 1}), 1024};
     SequenceLayout device_layout{cu, dcu.tensor, 1024};
     for (bool mean : {false, true}) {
-      std::vector<float> want(n * width);
-      ASSERT_TRUE(Pool(Cpu(), HostView(hidden, {tokens, width}), host_layout, mean,
-                       HostView(want, {n, width}))
-                      .ok());
-      ASSERT_TRUE(L2Normalize(Cpu(), HostView(want, {n, width})).ok());
-      auto dout = Upload(std::vector<float>(n * width), dtype, {n, width});
-      ASSERT_TRUE(Pool(Gpu(), dhidden.tensor, device_layout, mean, dout.tensor).ok());
-      ASSERT_TRUE(L2Normalize(Gpu(), dout.tensor).ok());
-      EXPECT_LE(WorstRatio(Download(dout.tensor), want, Epsilon(dtype) / 8, Epsilon(dtype)), 1.0)
-          << (mean ? "mean" : "cls") << " width " << width;
+      for (bool skip : {false, true}) {
+        std::vector<float> want(n * width);
+        ASSERT_TRUE(Pool(Cpu(), HostView(hidden, {tokens, width}), host_layout, mean,
+                         skip ? HostView(mean_from, {n}) : Tensor(), HostView(want, {n, width}))
+                        .ok());
+        ASSERT_TRUE(L2Normalize(Cpu(), HostView(want, {n, width})).ok());
+        auto dout = Upload(std::vector<float>(n * width), dtype, {n, width});
+        ASSERT_TRUE(Pool(Gpu(), dhidden.tensor, device_layout, mean,
+                         skip ? dmean_from.tensor : Tensor(), dout.tensor)
+                        .ok());
+        ASSERT_TRUE(L2Normalize(Gpu(), dout.tensor).ok());
+        EXPECT_LE(WorstRatio(Download(dout.tensor), want, Epsilon(dtype) / 8, Epsilon(dtype)), 1.0)
+            << (mean ? "mean" : "cls") << (skip ? " from offsets" : "") << " width " << width;
+      }
     }
   }
 }

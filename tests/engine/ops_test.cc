@@ -1,7 +1,9 @@
 // Every CPU op against a naive double-precision reference on random inputs.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "engine/ops/activation.h"
@@ -407,8 +409,9 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
   auto states = RandomVector(9 * hidden, rng);
   for (bool mean : {false, true}) {
     std::vector<float> out(3 * hidden);
-    ASSERT_TRUE(
-        Pool(Cpu(), View(states, {9, hidden}), packed.Layout(), mean, View(out, {3, hidden})).ok());
+    ASSERT_TRUE(Pool(Cpu(), View(states, {9, hidden}), packed.Layout(), mean, Tensor(),
+                     View(out, {3, hidden}))
+                    .ok());
     for (int b = 0; b < 3; ++b) {
       const int start = packed.cu_seqlens[b], end = packed.cu_seqlens[b + 1];
       for (int c = 0; c < hidden; ++c) {
@@ -431,6 +434,53 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
   std::vector<float> zeros(hidden, 0.0f);
   ASSERT_TRUE(L2Normalize(Cpu(), View(zeros, {1, hidden})).ok());
   for (float z : zeros) EXPECT_EQ(z, 0.0f);
+}
+
+// mean_from[b] leaves sequence b's first tokens out of its mean: from an
+// offset of 0 bitwise the plain mean, past the last token a zero vector,
+// and cls pooling ignores it.
+TEST(PoolingTest, MeanFromSkipsLeadingTokens) {
+  std::mt19937 rng(10);
+  const int hidden = 10;
+  Packed packed = PackLengths({3, 1, 5, 4});
+  auto states = RandomVector(13 * hidden, rng);
+  std::vector<int32_t> mean_from = {0, 1, 2, 9};
+  std::vector<float> plain(4 * hidden), skipped(4 * hidden);
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), true, Tensor(),
+                   View(plain, {4, hidden}))
+                  .ok());
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), true, View(mean_from, {4}),
+                   View(skipped, {4, hidden}))
+                  .ok());
+  for (int b = 0; b < 4; ++b) {
+    const int start = packed.cu_seqlens[b], end = packed.cu_seqlens[b + 1];
+    const int first = std::min(end, start + mean_from[b]);
+    for (int c = 0; c < hidden; ++c) {
+      double expected = 0;
+      for (int t = first; t < end; ++t) expected += states[t * hidden + c];
+      if (first < end) expected /= end - first;
+      EXPECT_NEAR(skipped[b * hidden + c], expected, 1e-6) << b;
+    }
+  }
+  EXPECT_TRUE(std::equal(plain.begin(), plain.begin() + hidden, skipped.begin()))
+      << "an offset of 0 changed the mean";
+  EXPECT_EQ(std::vector<float>(skipped.begin() + hidden, skipped.begin() + 2 * hidden),
+            std::vector<float>(hidden, 0.0f));
+
+  std::vector<float> cls(4 * hidden), cls_skipped(4 * hidden);
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), false, Tensor(),
+                   View(cls, {4, hidden}))
+                  .ok());
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), false, View(mean_from, {4}),
+                   View(cls_skipped, {4, hidden}))
+                  .ok());
+  EXPECT_EQ(cls, cls_skipped);
+
+  const absl::Status status = Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), true,
+                                   View(mean_from, {3}), View(skipped, {4, hidden}));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("Pool: mean_from has shape [3], expected [4]"));
 }
 
 }  // namespace
