@@ -26,7 +26,6 @@ class DeviceContext {
   static absl::StatusOr<DeviceContext> Create(Device device, DType dtype, int max_batch_tokens);
 
   Backend& backend() const { return *backend_; }
-  Device device() const { return backend_->device(); }
   DType activation_dtype() const { return activation_dtype_; }
   int64_t capacity_rows() const { return capacity_rows_; }
 

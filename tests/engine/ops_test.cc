@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/memory.h"
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/cpu_math.h"
@@ -481,6 +482,18 @@ TEST(PoolingTest, MeanFromSkipsLeadingTokens) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(status.message()),
               HasSubstr("Pool: mean_from has shape [3], expected [4]"));
+}
+
+// A copy names both devices when the tensor is not on the backend's device,
+// before touching any memory.
+TEST(MemoryTest, CopyThroughAnotherDevicesBackendIsAnError) {
+  std::vector<float> host(4), elsewhere(4);
+  const Tensor on_gpu(elsewhere.data(), DType::kF32, Device{DeviceType::kCuda, 0}, {4});
+  for (const absl::Status& status : {CopyFromHost(Cpu(), host.data(), sizeof(float) * 4, on_gpu),
+                                     CopyToHost(Cpu(), on_gpu, host.data(), sizeof(float) * 4)}) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(status.message(), "copy with a tensor on cuda:0 through the backend of cpu");
+  }
 }
 
 }  // namespace
