@@ -14,6 +14,7 @@
 #include "engine/memory.h"
 #include "engine/model/config.h"
 #include "engine/ops/backend.h"
+#include "engine/ops/sequence_layout.h"
 #include "engine/tensor.h"
 
 namespace mbserve {

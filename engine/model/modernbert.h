@@ -13,6 +13,7 @@
 #include "engine/model/device_context.h"
 #include "engine/model/model.h"
 #include "engine/model/weights.h"
+#include "engine/ops/sequence_layout.h"
 
 namespace mbserve {
 

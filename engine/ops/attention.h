@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "engine/ops/backend.h"
+#include "engine/ops/sequence_layout.h"
 #include "engine/tensor.h"
 
 namespace mbserve {

@@ -13,9 +13,9 @@
 #include <limits>
 #include <vector>
 
-#include "engine/ops/backend.h"
 #include "engine/ops/cpu_gemm/gemm.h"
 #include "engine/ops/cpu_math.h"
+#include "engine/ops/sequence_layout.h"
 
 namespace mbserve::cpu {
 namespace {

@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/ops/backend.h"
+#include "engine/ops/sequence_layout.h"
 
 namespace mbserve::cpu {
 
