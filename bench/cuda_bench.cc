@@ -142,11 +142,8 @@ int Run(const Args& args) {
   double model_seconds = 0.0;
   {
     auto config = LoadModelConfig(args.model + "/config.json");
-    auto backend = GetBackend(options.device);
-    if (!config.ok() || !backend.ok()) {
-      std::fprintf(
-          stderr, "cuda_bench: %s\n",
-          std::string((config.ok() ? backend.status() : config.status()).message()).c_str());
+    if (!config.ok()) {
+      std::fprintf(stderr, "cuda_bench: %s\n", std::string(config.status().message()).c_str());
       return 1;
     }
     auto model = LoadModel(args.model, *config, options.device, args.dtype, args.batch_tokens);
@@ -156,8 +153,8 @@ int Run(const Args& args) {
     }
     const auto encode = [&](const PackedBatch& batch) {
       absl::Status status = (*model)->Encode(batch);
-      if (status.ok()) status = (*model)->PoolAll(Pooling::kMean, true).status();
-      if (status.ok()) status = (*backend)->Synchronize();
+      if (status.ok()) status = (*model)->PoolAll(Pooling::kMean, true, {}).status();
+      if (status.ok()) status = (*model)->backend().Synchronize();
       return status;
     };
     if (absl::Status status = encode(batches.front()); !status.ok()) {

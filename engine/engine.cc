@@ -75,7 +75,6 @@ class EngineImpl final : public Engine {
     MBSERVE_RETURN_IF_ERROR(model_->Encode(batch));
     std::vector<std::vector<float>> outputs(tasks.size());
     MBSERVE_RETURN_IF_ERROR(CollectPooled(tasks, outputs));
-    MBSERVE_RETURN_IF_ERROR(CollectMeansFromOffset(batch, tasks, outputs));
     MBSERVE_RETURN_IF_ERROR(CollectClassLogits(tasks, outputs));
     MBSERVE_RETURN_IF_ERROR(CollectTokenOutputs(batch, tasks, outputs));
     return outputs;
@@ -178,22 +177,18 @@ class EngineImpl final : public Engine {
 
   // Copies rows [first, first + count) of a device tensor of any float dtype
   // into out + offset as float32.
-  static absl::Status ReadRows(const Tensor& t, int64_t first, int64_t count,
-                               std::vector<float>& out, size_t offset = 0) {
+  absl::Status ReadRows(const Tensor& t, int64_t first, int64_t count, std::vector<float>& out,
+                        size_t offset = 0) const {
+    Backend& backend = model_->backend();
     const Tensor rows = t.RowSlice(first, count);
     out.resize(std::max(out.size(), offset + rows.numel()));
-    if (t.dtype() == DType::kF32) return CopyToHost(rows, out.data() + offset, rows.bytes());
+    if (t.dtype() == DType::kF32) {
+      return CopyToHost(backend, rows, out.data() + offset, rows.bytes());
+    }
     std::vector<uint16_t> narrow(rows.numel());
-    MBSERVE_RETURN_IF_ERROR(CopyToHost(rows, narrow.data(), rows.bytes()));
+    MBSERVE_RETURN_IF_ERROR(CopyToHost(backend, rows, narrow.data(), rows.bytes()));
     ConvertToFloat32(narrow.data(), t.dtype(), narrow.size(), out.data() + offset);
     return absl::OkStatus();
-  }
-
-  // A mean that skips the first pool_from tokens: not the pooling kernel's
-  // (it pools whole sequences) but CollectMeansFromOffset's.
-  static bool MeanFromOffset(const SequenceTask& task) {
-    return task.kind == OutputKind::kPooledEmbedding && task.pooling == Pooling::kMean &&
-           task.pool_from > 0;
   }
 
   absl::Status CollectPooled(std::span<const SequenceTask> tasks,
@@ -202,47 +197,22 @@ class EngineImpl final : public Engine {
       for (bool normalize : {false, true}) {
         const auto wants = [&](const SequenceTask& task) {
           return task.kind == OutputKind::kPooledEmbedding && task.pooling == pooling &&
-                 task.normalize == normalize && !MeanFromOffset(task);
+                 task.normalize == normalize;
         };
         if (std::none_of(tasks.begin(), tasks.end(), wants)) continue;
-        MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize));
-        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, outputs, wants));
-      }
-    }
-    return absl::OkStatus();
-  }
-
-  // Means over tokens [pool_from, length) of the final hidden states, on the
-  // host: only calls whose model leaves the prompt out of pooling take this
-  // path, and it costs one copy of the sequence's states.
-  absl::Status CollectMeansFromOffset(const PackedBatch& batch, std::span<const SequenceTask> tasks,
-                                      std::vector<std::vector<float>>& outputs) {
-    const int64_t h = model_->config().hidden_size;
-    std::vector<float> rows;
-    for (size_t b = 0; b < tasks.size(); ++b) {
-      if (!MeanFromOffset(tasks[b])) continue;
-      const int64_t length = batch.sequence_length(static_cast<int>(b));
-      const int64_t count = std::max<int64_t>(0, length - tasks[b].pool_from);
-      std::vector<double> sum(h, 0.0);
-      if (count > 0) {
-        rows.clear();
-        MBSERVE_RETURN_IF_ERROR(
-            ReadRows(model_->hidden(), batch.cu_seqlens[b] + tasks[b].pool_from, count, rows));
-        for (int64_t t = 0; t < count; ++t) {
-          for (int64_t c = 0; c < h; ++c) sum[c] += rows[t * h + c];
+        // Means that leave the prompt out start pool_from tokens in.
+        std::vector<int32_t> mean_from;
+        const auto skips = [&](const SequenceTask& task) {
+          return wants(task) && pooling == Pooling::kMean && task.pool_from > 0;
+        };
+        if (std::any_of(tasks.begin(), tasks.end(), skips)) {
+          mean_from.resize(tasks.size(), 0);
+          for (size_t b = 0; b < tasks.size(); ++b) {
+            if (skips(tasks[b])) mean_from[b] = tasks[b].pool_from;
+          }
         }
-      }
-      std::vector<float>& out = outputs[b];
-      out.resize(h);
-      double squares = 0.0;
-      for (int64_t c = 0; c < h; ++c) {
-        out[c] = count > 0 ? static_cast<float>(sum[c] / static_cast<double>(count)) : 0.0f;
-        squares += static_cast<double>(out[c]) * out[c];
-      }
-      if (tasks[b].normalize) {
-        // As L2Normalize: divided by the norm, at least 1e-12.
-        const float norm = static_cast<float>(std::max(std::sqrt(squares), 1e-12));
-        for (float& value : out) value /= norm;
+        MBSERVE_ASSIGN_OR_RETURN(Tensor pooled, model_->PoolAll(pooling, normalize, mean_from));
+        MBSERVE_RETURN_IF_ERROR(ScatterRows(pooled, tasks, outputs, wants));
       }
     }
     return absl::OkStatus();
@@ -262,8 +232,8 @@ class EngineImpl final : public Engine {
   // Row b of a per-sequence tensor [>= n, cols] to outputs[b] for each
   // sequence whose task `wants` it, with one copy from the device per batch.
   template <typename Wants>
-  static absl::Status ScatterRows(const Tensor& t, std::span<const SequenceTask> tasks,
-                                  std::vector<std::vector<float>>& outputs, Wants wants) {
+  absl::Status ScatterRows(const Tensor& t, std::span<const SequenceTask> tasks,
+                           std::vector<std::vector<float>>& outputs, Wants wants) const {
     const int64_t cols = t.cols();
     std::vector<float> all;
     MBSERVE_RETURN_IF_ERROR(ReadRows(t, 0, static_cast<int64_t>(tasks.size()), all));

@@ -1,11 +1,12 @@
-// Owning device memory. The CPU allocates 64-byte aligned host memory; the
-// CUDA backend (memory_cuda.cc) allocates device memory.
+// Owning device memory, from the backend of its device (ops/memory_cpu.cc,
+// ops/memory_cuda.cc), and copies between the host and a device.
 #pragma once
 
 #include <cstddef>
 #include <initializer_list>
 
 #include "absl/status/statusor.h"
+#include "engine/ops/backend.h"
 #include "engine/tensor.h"
 
 namespace mbserve {
@@ -13,7 +14,7 @@ namespace mbserve {
 class Buffer {
  public:
   Buffer() = default;
-  static absl::StatusOr<Buffer> Allocate(Device device, size_t bytes);
+  static absl::StatusOr<Buffer> Allocate(Backend& backend, size_t bytes);
   ~Buffer();
   Buffer(Buffer&& other) noexcept;
   Buffer& operator=(Buffer&& other) noexcept;
@@ -22,7 +23,7 @@ class Buffer {
 
   void* data() const { return data_; }
   size_t bytes() const { return bytes_; }
-  Device device() const { return device_; }
+  Device device() const { return backend_ == nullptr ? Device() : backend_->device(); }
 
   // A tensor view over the start of the buffer.
   Tensor View(DType dtype, std::initializer_list<int64_t> shape) const;
@@ -32,11 +33,11 @@ class Buffer {
 
   void* data_ = nullptr;
   size_t bytes_ = 0;
-  Device device_{};
+  Backend* backend_ = nullptr;
 };
 
-// Copies between host memory and a tensor on any device.
-absl::Status CopyFromHost(const void* host, size_t bytes, const Tensor& dst);
-absl::Status CopyToHost(const Tensor& src, void* host, size_t bytes);
+// Copies between host memory and a tensor on the backend's device.
+absl::Status CopyFromHost(Backend& backend, const void* host, size_t bytes, const Tensor& dst);
+absl::Status CopyToHost(Backend& backend, const Tensor& src, void* host, size_t bytes);
 
 }  // namespace mbserve

@@ -13,9 +13,12 @@ std::vector<float> ShapeEmbedding(std::span<const float> pooled, int dimensions,
       dimensions == 0 ? pooled.size() : std::min(pooled.size(), static_cast<size_t>(dimensions));
   std::vector<float> out(pooled.begin(), pooled.begin() + static_cast<ptrdiff_t>(size));
   if (normalize && !out.empty()) {
-    // The engine's own normalization, on a host view of the kept components.
+    // The engine's own normalization, on a host view of the kept components
+    // (the CPU backend exists whenever an engine does).
     const Tensor row(out.data(), DType::kF32, kCpuDevice, {1, static_cast<int64_t>(out.size())});
-    L2Normalize(row).IgnoreError();  // fails only for a device without a backend
+    if (absl::StatusOr<Backend*> cpu = GetBackend(kCpuDevice); cpu.ok()) {
+      L2Normalize(**cpu, row).IgnoreError();  // a host row of float32 cannot fail
+    }
   }
   return out;
 }

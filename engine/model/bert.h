@@ -14,8 +14,8 @@
 #include "engine/memory.h"
 #include "engine/model/bert_weights.h"
 #include "engine/model/config.h"
+#include "engine/model/device_context.h"
 #include "engine/model/model.h"
-#include "engine/ops/backend.h"
 
 namespace mbserve {
 
@@ -29,34 +29,29 @@ class Bert final : public Model {
                                                     DType dtype, int max_batch_tokens);
 
   const ModelConfig& config() const override { return config_; }
+  Backend& backend() const override { return context_.backend(); }
   absl::Status Encode(const PackedBatch& batch) override;
   const Tensor& hidden() const override { return hidden_; }
-  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize) override;
+  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize,
+                                 std::span<const int32_t> mean_from) override;
   absl::StatusOr<Tensor> ClassifyAll() override;
   absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count) override;
 
  private:
   Bert() = default;
-  absl::Status AllocateActivations(int max_batch_tokens);
-  absl::StatusOr<Buffer> AllocateActivation(int64_t rows, int64_t cols) const;
-  absl::Status UploadBatch(const PackedBatch& batch);
+  absl::Status AllocateActivations();
   absl::Status RunLayer(int index);
 
   ModelConfig config_;
-  Device device_;
-  DType dtype_ = DType::kF32;
+  DeviceContext context_;
   BertWeights weights_;
 
   // Activations, sized at load for the largest batch.
-  Buffer ids_buffer_, positions_buffer_, types_buffer_, cu_seqlens_buffer_;
   Buffer hidden_buffer_, qkv_buffer_, attention_buffer_, intermediate_buffer_, pooled_buffer_,
       pooler_out_buffer_, logits_buffer_;
-  int64_t capacity_rows_ = 0;
 
   // Views for the current batch.
-  std::vector<int32_t> host_cu_seqlens_;
-  SequenceLayout layout_;
-  Tensor ids_, positions_, types_, hidden_, qkv_, attention_, intermediate_;
+  Tensor hidden_, qkv_, attention_, intermediate_;
 };
 
 }  // namespace mbserve

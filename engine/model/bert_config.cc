@@ -10,16 +10,10 @@
 namespace mbserve {
 namespace {
 
-using config_internal::kMaxHiddenSize;
-using config_internal::kMaxIntermediateSize;
-using config_internal::kMaxLayers;
-using config_internal::kMaxNormEps;
-using config_internal::kMaxPositions;
 using config_internal::kMaxVocabSize;
 using config_internal::kSource;
 using config_internal::Unsupported;
 using json_util::Get;
-using json_util::GetFloat;
 using json_util::GetInt;
 using nlohmann::json;
 
@@ -71,27 +65,18 @@ absl::StatusOr<ModelConfig> ParseBertConfig(const std::string& json_text) {
   MBSERVE_ASSIGN_OR_RETURN(out.head, ParseBertArchitecture(config, &out.architecture));
   MBSERVE_RETURN_IF_ERROR(CheckBertOptions(config));
   // Defaults are BertConfig's; bounds are shared with every architecture.
-  MBSERVE_ASSIGN_OR_RETURN(out.vocab_size,
-                           GetInt(config, kSource, "vocab_size", 30522, 1, kMaxVocabSize));
+  MBSERVE_RETURN_IF_ERROR(config_internal::ParseSharedFields(config,
+                                                             {.vocab_size = 30522,
+                                                              .hidden_size = 768,
+                                                              .intermediate_size = 3072,
+                                                              .num_hidden_layers = 12,
+                                                              .num_attention_heads = 12,
+                                                              .max_position_embeddings = 512,
+                                                              .norm_eps_key = "layer_norm_eps",
+                                                              .norm_eps = 1e-12f},
+                                                             out));
   MBSERVE_ASSIGN_OR_RETURN(out.type_vocab_size,
                            GetInt(config, kSource, "type_vocab_size", 2, 1, kMaxVocabSize));
-  MBSERVE_ASSIGN_OR_RETURN(out.hidden_size,
-                           GetInt(config, kSource, "hidden_size", 768, 1, kMaxHiddenSize));
-  MBSERVE_ASSIGN_OR_RETURN(out.intermediate_size, GetInt(config, kSource, "intermediate_size", 3072,
-                                                         1, kMaxIntermediateSize));
-  MBSERVE_ASSIGN_OR_RETURN(out.num_layers,
-                           GetInt(config, kSource, "num_hidden_layers", 12, 1, kMaxLayers));
-  MBSERVE_ASSIGN_OR_RETURN(out.num_heads,
-                           GetInt(config, kSource, "num_attention_heads", 12, 1, out.hidden_size));
-  MBSERVE_ASSIGN_OR_RETURN(
-      out.max_position_embeddings,
-      GetInt(config, kSource, "max_position_embeddings", 512, 1, kMaxPositions));
-  MBSERVE_ASSIGN_OR_RETURN(out.norm_eps,
-                           GetFloat(config, kSource, "layer_norm_eps", 1e-12f, 0.0, kMaxNormEps));
-  MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "torch_dtype", ""));
-  if (out.torch_dtype.empty()) {
-    MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "dtype", ""));
-  }
   if (out.hidden_size % out.num_heads != 0) {
     return absl::InvalidArgumentError(absl::StrCat(kSource, ": hidden_size ", out.hidden_size,
                                                    " is not a multiple of num_attention_heads ",

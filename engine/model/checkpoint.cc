@@ -105,9 +105,10 @@ absl::StatusOr<Buffer> Checkpoint::Load(const std::string& name, const std::vect
     host.resize((bytes + sizeof(float) - 1) / sizeof(float));
     ConvertFromFloat32(wide.data(), count, dtype, host.data());
   }
-  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, Buffer::Allocate(device, bytes));
-  MBSERVE_RETURN_IF_ERROR(
-      CopyFromHost(host.data(), bytes, buffer.View(dtype, {static_cast<int64_t>(count)})));
+  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(device));
+  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, Buffer::Allocate(*backend, bytes));
+  MBSERVE_RETURN_IF_ERROR(CopyFromHost(*backend, host.data(), bytes,
+                                       buffer.View(dtype, {static_cast<int64_t>(count)})));
   return buffer;
 }
 

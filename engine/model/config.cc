@@ -17,14 +17,8 @@ using nlohmann::json;
 namespace {
 
 using config_internal::kMaxHeadDim;
-using config_internal::kMaxHiddenSize;
-using config_internal::kMaxIntermediateSize;
-using config_internal::kMaxLabels;
 using config_internal::kMaxLayers;
 using config_internal::kMaxLocalAttention;
-using config_internal::kMaxNormEps;
-using config_internal::kMaxPositions;
-using config_internal::kMaxVocabSize;
 using config_internal::kSource;
 using config_internal::ParseLabels;
 using config_internal::Unsupported;
@@ -149,27 +143,18 @@ absl::StatusOr<ModelConfig> ParseModernBertConfig(const std::string& json_text) 
   out.model_type = "modernbert";
   MBSERVE_ASSIGN_OR_RETURN(out.head, ParseArchitecture(config, &out.architecture));
   MBSERVE_RETURN_IF_ERROR(CheckUnsupportedOptions(config));
-  MBSERVE_ASSIGN_OR_RETURN(out.vocab_size,
-                           GetInt(config, kSource, "vocab_size", 50368, 1, kMaxVocabSize));
-  MBSERVE_ASSIGN_OR_RETURN(out.hidden_size,
-                           GetInt(config, kSource, "hidden_size", 768, 1, kMaxHiddenSize));
-  MBSERVE_ASSIGN_OR_RETURN(out.intermediate_size, GetInt(config, kSource, "intermediate_size", 1152,
-                                                         1, kMaxIntermediateSize));
-  MBSERVE_ASSIGN_OR_RETURN(out.num_layers,
-                           GetInt(config, kSource, "num_hidden_layers", 22, 1, kMaxLayers));
-  MBSERVE_ASSIGN_OR_RETURN(out.num_heads,
-                           GetInt(config, kSource, "num_attention_heads", 12, 1, out.hidden_size));
-  MBSERVE_ASSIGN_OR_RETURN(
-      out.max_position_embeddings,
-      GetInt(config, kSource, "max_position_embeddings", 8192, 1, kMaxPositions));
-  MBSERVE_ASSIGN_OR_RETURN(out.norm_eps,
-                           GetFloat(config, kSource, "norm_eps", 1e-5f, 0.0, kMaxNormEps));
+  MBSERVE_RETURN_IF_ERROR(config_internal::ParseSharedFields(config,
+                                                             {.vocab_size = 50368,
+                                                              .hidden_size = 768,
+                                                              .intermediate_size = 1152,
+                                                              .num_hidden_layers = 22,
+                                                              .num_attention_heads = 12,
+                                                              .max_position_embeddings = 8192,
+                                                              .norm_eps_key = "norm_eps",
+                                                              .norm_eps = 1e-5f},
+                                                             out));
   MBSERVE_ASSIGN_OR_RETURN(int local_attention,
                            GetInt(config, kSource, "local_attention", 128, 1, kMaxLocalAttention));
-  MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "torch_dtype", ""));
-  if (out.torch_dtype.empty()) {
-    MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "dtype", ""));
-  }
   MBSERVE_ASSIGN_OR_RETURN(std::string pooling,
                            Get<std::string>(config, kSource, "classifier_pooling", "cls"));
   if (pooling != "cls" && pooling != "mean") {

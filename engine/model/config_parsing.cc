@@ -9,10 +9,54 @@
 
 namespace mbserve {
 using json_util::Get;
+using json_util::GetFloat;
 using json_util::GetInt;
 using nlohmann::json;
 
 namespace config_internal {
+
+namespace {
+
+// One integer field: its key, where it goes, its default and its bound (the
+// lower bound is 1 for all).
+struct IntField {
+  const char* key;
+  int ModelConfig::*value;
+  int SharedFieldDefaults::*fallback;
+  int max;
+};
+
+// In the order they are read, so the first bad field is the one reported.
+constexpr IntField kIntFields[] = {
+    {"vocab_size", &ModelConfig::vocab_size, &SharedFieldDefaults::vocab_size, kMaxVocabSize},
+    {"hidden_size", &ModelConfig::hidden_size, &SharedFieldDefaults::hidden_size, kMaxHiddenSize},
+    {"intermediate_size", &ModelConfig::intermediate_size, &SharedFieldDefaults::intermediate_size,
+     kMaxIntermediateSize},
+    {"num_hidden_layers", &ModelConfig::num_layers, &SharedFieldDefaults::num_hidden_layers,
+     kMaxLayers},
+    {"max_position_embeddings", &ModelConfig::max_position_embeddings,
+     &SharedFieldDefaults::max_position_embeddings, kMaxPositions},
+};
+
+}  // namespace
+
+absl::Status ParseSharedFields(const json& config, const SharedFieldDefaults& defaults,
+                               ModelConfig& out) {
+  for (const IntField& field : kIntFields) {
+    MBSERVE_ASSIGN_OR_RETURN(out.*field.value, GetInt(config, kSource, field.key,
+                                                      defaults.*field.fallback, 1, field.max));
+  }
+  // A head is at least one column wide.
+  MBSERVE_ASSIGN_OR_RETURN(out.num_heads, GetInt(config, kSource, "num_attention_heads",
+                                                 defaults.num_attention_heads, 1, out.hidden_size));
+  MBSERVE_ASSIGN_OR_RETURN(out.norm_eps, GetFloat(config, kSource, defaults.norm_eps_key,
+                                                  defaults.norm_eps, 0.0, kMaxNormEps));
+  MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "torch_dtype", ""));
+  if (out.torch_dtype.empty()) {
+    MBSERVE_ASSIGN_OR_RETURN(out.torch_dtype, Get<std::string>(config, kSource, "dtype", ""));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status Unsupported(absl::string_view field, absl::string_view value,
                          absl::string_view allowed) {

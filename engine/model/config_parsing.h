@@ -1,5 +1,6 @@
-// Helpers the config.json parsers of every architecture share: errors in one
-// wording, and the classification labels.
+// What the config.json parsers of every architecture share: errors in one
+// wording, the fields every encoder has (read from one table, with one set
+// of bounds), and the classification labels.
 #pragma once
 
 #include "absl/status/status.h"
@@ -28,6 +29,26 @@ inline constexpr int kMaxLocalAttention = 2 * kMaxPositions;
 // on an all-equal row, a negative one gives NaN) and is at most 1 in any
 // sensible model.
 inline constexpr double kMaxNormEps = 1.0;
+
+// An architecture's defaults for the fields every encoder has, and the key
+// its norm epsilon goes by.
+struct SharedFieldDefaults {
+  int vocab_size;
+  int hidden_size;
+  int intermediate_size;
+  int num_hidden_layers;
+  int num_attention_heads;
+  int max_position_embeddings;
+  const char* norm_eps_key;  // "norm_eps" (ModernBERT), "layer_norm_eps" (BERT)
+  float norm_eps;
+};
+
+// Reads vocab_size, hidden_size, intermediate_size, num_hidden_layers,
+// num_attention_heads (at most hidden_size), max_position_embeddings, the
+// norm epsilon and torch_dtype (or dtype) into out, each within the bounds
+// above; an error names the field and its limit.
+absl::Status ParseSharedFields(const nlohmann::json& config, const SharedFieldDefaults& defaults,
+                               ModelConfig& out);
 
 // Unimplemented: "config.json: unsupported <field> <value>; mbserve supports <allowed>".
 absl::Status Unsupported(absl::string_view field, absl::string_view value,

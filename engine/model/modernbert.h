@@ -10,9 +10,10 @@
 #include "engine/batch.h"
 #include "engine/memory.h"
 #include "engine/model/config.h"
+#include "engine/model/device_context.h"
 #include "engine/model/model.h"
 #include "engine/model/weights.h"
-#include "engine/ops/backend.h"
+#include "engine/ops/sequence_layout.h"
 
 namespace mbserve {
 
@@ -26,24 +27,24 @@ class ModernBert final : public Model {
                                                           DType dtype, int max_batch_tokens);
 
   const ModelConfig& config() const override { return config_; }
-  DType dtype() const { return dtype_; }
+  Backend& backend() const override { return context_.backend(); }
+  DType dtype() const { return context_.activation_dtype(); }
 
   // Runs embeddings, every layer and the final norm (token types are
   // ignored: ModernBERT has none). Afterwards hidden() holds the states
   // [T, H] and layout() the sequences.
   absl::Status Encode(const PackedBatch& batch) override;
   const Tensor& hidden() const override { return normed_; }
-  const SequenceLayout& layout() const { return layout_; }
+  const SequenceLayout& layout() const { return context_.layout(); }
 
-  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize) override;
+  absl::StatusOr<Tensor> PoolAll(Pooling pooling, bool normalize,
+                                 std::span<const int32_t> mean_from) override;
   absl::StatusOr<Tensor> ClassifyAll() override;
   absl::StatusOr<Tensor> MaskedLmLogits(int64_t first, int64_t count) override;
 
  private:
   ModernBert() = default;
-  absl::Status AllocateActivations(int max_batch_tokens);
-  absl::StatusOr<Buffer> AllocateActivation(int64_t rows, int64_t cols) const;
-  absl::Status UploadBatch(const PackedBatch& batch);
+  absl::Status AllocateActivations();
   absl::Status RunLayer(int index);
   // dense -> GELU -> norm of the prediction head, on `rows` rows of `in`.
   absl::Status PredictionHead(const Tensor& in, const Tensor& scratch, const Tensor& out);
@@ -54,21 +55,16 @@ class ModernBert final : public Model {
   };
 
   ModelConfig config_;
-  Device device_;
-  DType dtype_ = DType::kF32;
+  DeviceContext context_;
   ModernBertWeights weights_;
   std::map<float, RopeTable> rope_tables_;  // float32, one per distinct theta
 
   // Activations, sized at load for the largest batch.
-  Buffer ids_buffer_, positions_buffer_, cu_seqlens_buffer_;
   Buffer residual_buffer_, normed_buffer_, qkv_buffer_, attention_buffer_, mlp_in_buffer_,
       mlp_out_buffer_, pooled_buffer_, head_buffer_, logits_buffer_;
-  int64_t capacity_rows_ = 0;
 
   // Views for the current batch.
-  std::vector<int32_t> host_cu_seqlens_;
-  SequenceLayout layout_;
-  Tensor ids_, positions_, residual_, normed_, qkv_, attention_, mlp_in_, mlp_out_;
+  Tensor residual_, normed_, qkv_, attention_, mlp_in_, mlp_out_;
 };
 
 }  // namespace mbserve

@@ -27,9 +27,10 @@ absl::StatusOr<Buffer> WeightLoader::LoadConcatenated(
                              checkpoint_.Load(names[i], part_shape, kCpuDevice, dtype_));
     std::memcpy(host.data() + i * part_bytes, part.data(), part_bytes);
   }
-  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, Buffer::Allocate(device_, host.size()));
+  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(device_));
+  MBSERVE_ASSIGN_OR_RETURN(Buffer buffer, Buffer::Allocate(*backend, host.size()));
   MBSERVE_RETURN_IF_ERROR(
-      CopyFromHost(host.data(), host.size(),
+      CopyFromHost(*backend, host.data(), host.size(),
                    buffer.View(dtype_, {static_cast<int64_t>(part_numel * names.size())})));
   return buffer;
 }

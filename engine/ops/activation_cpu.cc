@@ -1,9 +1,9 @@
 #include <cmath>
 
-#include "engine/ops/backend_cpu.h"
 #include "engine/ops/cpu_math.h"
+#include "engine/tensor.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 namespace {
 
 MBSERVE_VECTOR_CLONES void GeGluRow(const float* input, const float* gate, int64_t width,
@@ -19,7 +19,7 @@ MBSERVE_VECTOR_CLONES void GeluRow(float* x, int64_t width) {
 
 }  // namespace
 
-void CpuBackend::GeGlu(const Tensor& in, const Tensor& out) {
+void GeGlu(const Tensor& in, const Tensor& out) {
   const int64_t rows = out.rows();
   const int64_t width = out.cols();
 #pragma omp parallel for schedule(static)
@@ -29,7 +29,7 @@ void CpuBackend::GeGlu(const Tensor& in, const Tensor& out) {
   }
 }
 
-void CpuBackend::Gelu(const Tensor& x) {
+void Gelu(const Tensor& x) {
   // Row by row, so a value's place in the tensor never changes its result.
   const int64_t rows = x.rows();
   const int64_t width = x.cols();
@@ -37,7 +37,7 @@ void CpuBackend::Gelu(const Tensor& x) {
   for (int64_t r = 0; r < rows; ++r) GeluRow(x.data<float>() + r * width, width);
 }
 
-void CpuBackend::Tanh(const Tensor& x) {
+void Tanh(const Tensor& x) {
   // Only the pooler uses it, on one row per sequence: libm's tanhf is enough.
   float* data = x.data<float>();
   const int64_t count = x.numel();
@@ -45,4 +45,4 @@ void CpuBackend::Tanh(const Tensor& x) {
   for (int64_t i = 0; i < count; ++i) data[i] = std::tanh(data[i]);
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

@@ -2,7 +2,6 @@
 // once and writes [I]: the input half and the gate half of a 16-byte chunk
 // are loaded together.
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {

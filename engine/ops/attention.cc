@@ -2,15 +2,25 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/ops/attention_cuda.h"
 #include "engine/ops/checks.h"
+#include "engine/ops/dispatch.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;
 using ops_internal::CheckTensor;
 
-absl::Status Attention(const Tensor& qkv, const SequenceLayout& layout, int num_heads,
-                       int half_window, const Tensor& out) {
-  MBSERVE_RETURN_IF_ERROR(CheckDevices("Attention", {&qkv, &layout.cu_seqlens, &out}));
+// The kernels (see dispatch.h). The CUDA launcher is declared in
+// attention_cuda.h: its two kernels share their arguments, and the tests
+// launch each.
+namespace cpu {  // attention_cpu.cc
+void Attention(cpu_gemm::CpuIsa isa, const Tensor& qkv, const SequenceLayout& layout, int num_heads,
+               int half_window, const Tensor& out);
+}  // namespace cpu
+
+absl::Status Attention(Backend& backend, const Tensor& qkv, const SequenceLayout& layout,
+                       int num_heads, int half_window, const Tensor& out) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("Attention", backend, {&qkv, &layout.cu_seqlens, &out}));
   MBSERVE_RETURN_IF_ERROR(CheckTensor("Attention", "cu_seqlens", layout.cu_seqlens, DType::kI32,
                                       {static_cast<int64_t>(layout.host_cu_seqlens.size())}));
   if (num_heads <= 0 || qkv.cols() % (3 * num_heads) != 0) {
@@ -26,9 +36,23 @@ absl::Status Attention(const Tensor& qkv, const SequenceLayout& layout, int num_
                                                    layout.num_tokens(), " tokens but qkv has ",
                                                    qkv.rows(), " rows"));
   }
-  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(qkv.device()));
-  backend->Attention(qkv, layout, num_heads, half_window, out);
-  return absl::OkStatus();
+  return Dispatch(
+      backend, "Attention",
+      [&](CpuBackend& cpu) { cpu::Attention(cpu.isa(), qkv, layout, num_heads, half_window, out); },
+      [&](auto& gpu) {
+        cuda::AttentionArgs args;
+        args.dtype = qkv.dtype();
+        args.qkv = qkv.raw();
+        args.cu_seqlens = layout.cu_seqlens.data<int32_t>();
+        args.num_sequences = layout.num_sequences();
+        args.num_tokens = layout.num_tokens();
+        args.max_seqlen = layout.max_seqlen;
+        args.num_heads = num_heads;
+        args.head_dim = static_cast<int>(qkv.cols() / 3 / num_heads);
+        args.half_window = half_window;
+        args.out = out.raw();
+        return cuda::LaunchAttention(args, gpu.stream());
+      });
 }
 
 }  // namespace mbserve

@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "engine/ops/backend.h"
+#include "engine/ops/sequence_layout.h"
 #include "engine/tensor.h"
 
 namespace mbserve {
@@ -11,7 +12,7 @@ namespace mbserve {
 // padding and ignored); out [T', H] gets the heads concatenated; its padding
 // rows are not written. half_window < 0: every key of the sequence; otherwise
 // only keys j with |i - j| <= half_window, and the others cost nothing.
-absl::Status Attention(const Tensor& qkv, const SequenceLayout& layout, int num_heads,
-                       int half_window, const Tensor& out);
+absl::Status Attention(Backend& backend, const Tensor& qkv, const SequenceLayout& layout,
+                       int num_heads, int half_window, const Tensor& out);
 
 }  // namespace mbserve

@@ -13,11 +13,11 @@
 #include <limits>
 #include <vector>
 
-#include "engine/ops/backend_cpu.h"
 #include "engine/ops/cpu_gemm/gemm.h"
 #include "engine/ops/cpu_math.h"
+#include "engine/ops/sequence_layout.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 namespace {
 
 constexpr int kQueryBlock = 64;
@@ -61,8 +61,8 @@ void MaskedSoftmaxRows(float* scores, int rows, int cols, float scale, AllowedRa
 
 }  // namespace
 
-void CpuBackend::Attention(const Tensor& qkv, const SequenceLayout& layout, int num_heads,
-                           int half_window, const Tensor& out) {
+void Attention(cpu_gemm::CpuIsa isa, const Tensor& qkv, const SequenceLayout& layout, int num_heads,
+               int half_window, const Tensor& out) {
   const int stride = static_cast<int>(qkv.cols());  // 3H
   const int hidden = stride / 3;
   const int head_dim = hidden / num_heads;
@@ -82,7 +82,6 @@ void CpuBackend::Attention(const Tensor& qkv, const SequenceLayout& layout, int 
     }
   }
   const int max_keys = global ? layout.max_seqlen : kQueryBlock + 2 * half_window;
-  const cpu_gemm::CpuIsa isa = isa_;
 
 #pragma omp parallel
   {
@@ -135,4 +134,4 @@ void CpuBackend::Attention(const Tensor& qkv, const SequenceLayout& layout, int 
   }
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

@@ -17,8 +17,8 @@
 // edge or the sequence end pay for per-element masking.
 #include <type_traits>
 
+#include "engine/ops/attention_cuda.h"
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {

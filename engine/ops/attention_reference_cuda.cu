@@ -2,8 +2,8 @@
 // softmax over the query's allowed keys, lanes splitting head_dim. Slow and
 // obviously right; the fallback for head sizes the flash kernel does not
 // take, and the GPU-side reference it is tested against.
+#include "engine/ops/attention_cuda.h"
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {

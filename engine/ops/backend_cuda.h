@@ -1,9 +1,8 @@
-// The CUDA backend of one device: bf16 or fp16 activations with float32
-// arithmetic, GEMMs through cuBLASLt, the other ops as the kernels declared
-// in kernels_cuda.h. Everything is queued on one stream per device; the
-// Backend methods that return void record the first failure (a launch
-// error, an unsupported dtype) and the next Synchronize, CopyToHost or
-// CopyFromHost returns it.
+// The CUDA backend of one device: its memory, its one stream (every kernel
+// and copy is queued on it, so they run in order) and its cuBLASLt handle.
+// The kernels, in ops/<op>_cuda.cu, compute on bf16 or fp16 activations
+// with float32 arithmetic; Dispatch (dispatch.h) runs them and returns a
+// failed launch as the op's error.
 //
 // Host copies go through pinned staging slots: CopyFromHost returns once the
 // host bytes are staged (the caller may free them), CopyToHost waits for the
@@ -19,8 +18,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "engine/ops/backend.h"
-#include "engine/ops/kernels_cuda.h"
+#include "engine/ops/cuda_gemm.h"
 
 namespace mbserve {
 
@@ -37,28 +37,10 @@ class CudaBackend final : public Backend {
   absl::Status CopyToHost(const void* device, void* host, size_t bytes) override;
   absl::Status Synchronize() override;
 
-  // cuda::Gemm uses one algorithm per weight shape whatever the row count,
-  // so no padding beyond the model's own is needed.
-
-  void Linear(const Tensor& x, const LinearWeight& w, const Tensor& out, bool accumulate) override;
-  void AddBias(const Tensor& x, const Tensor& bias) override;
-  void EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma, float eps,
-                          const Tensor& out) override;
-  void LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
-                 const Tensor& out) override;
-  void SumEmbeddings(const Tensor& ids, const Tensor& positions, const Tensor& types,
-                     const Tensor& word, const Tensor& position, const Tensor& type,
-                     const Tensor& out) override;
-  void ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos, const Tensor& sin,
-                 int num_heads) override;
-  void Attention(const Tensor& qkv, const SequenceLayout& layout, int num_heads, int half_window,
-                 const Tensor& out) override;
-  void GeGlu(const Tensor& in, const Tensor& out) override;
-  void Gelu(const Tensor& x) override;
-  void Tanh(const Tensor& x) override;
-  void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
-            const Tensor& out) override;
-  void L2Normalize(const Tensor& x) override;
+  // Makes this backend's device current on the calling thread.
+  absl::Status UseDevice();
+  // The status of op `op` whose launcher returned `error` ("" is success).
+  absl::Status LaunchStatus(absl::string_view op, const std::string& error) const;
 
   int device_index() const { return index_; }
   cudaStream_t stream() const { return stream_; }
@@ -72,14 +54,8 @@ class CudaBackend final : public Backend {
   static constexpr size_t kStagingSlotBytes = 8 << 20;
   static constexpr size_t kGemmWorkspaceBytes = 32 << 20;
 
-  explicit CudaBackend(int index) : index_(index) {}
+  explicit CudaBackend(int index) : Backend(Device{DeviceType::kCuda, index}), index_(index) {}
   absl::Status Init();
-  // Makes this backend's device current on the calling thread.
-  absl::Status UseDevice();
-  // Keeps the first failure of a void method; "" is success.
-  void Record(const std::string& error);
-  // Returns and clears the recorded failure, or the stream's own error.
-  absl::Status TakeError();
   // A staging slot free for reuse.
   absl::StatusOr<int> AcquireSlot();
 
@@ -87,8 +63,7 @@ class CudaBackend final : public Backend {
   std::string name_;
   cudaStream_t stream_ = nullptr;
   cuda::Gemm gemm_;
-  std::mutex mutex_;  // guards error_ and the staging slots
-  std::string error_;
+  std::mutex mutex_;  // guards the staging slots
   std::array<void*, kStagingSlots> staging_{};
   std::array<cudaEvent_t, kStagingSlots> staging_done_{};
   int next_slot_ = 0;

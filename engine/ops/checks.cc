@@ -5,8 +5,9 @@
 
 namespace mbserve::ops_internal {
 
-absl::Status CheckDevices(absl::string_view op, std::initializer_list<const Tensor*> tensors) {
-  const Device device = (*tensors.begin())->device();
+absl::Status CheckDevices(absl::string_view op, const Backend& backend,
+                          std::initializer_list<const Tensor*> tensors) {
+  const Device device = backend.device();
   int index = 0;
   for (const Tensor* t : tensors) {
     if (t->empty())

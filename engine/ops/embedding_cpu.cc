@@ -1,7 +1,7 @@
-#include "engine/ops/backend_cpu.h"
 #include "engine/ops/cpu_math.h"
+#include "engine/tensor.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 namespace {
 
 // Summed in the order transformers' BertEmbeddings adds them.
@@ -13,9 +13,9 @@ MBSERVE_VECTOR_CLONES void SumRow(const float* word, const float* type, const fl
 
 }  // namespace
 
-void CpuBackend::SumEmbeddings(const Tensor& ids, const Tensor& positions, const Tensor& types,
-                               const Tensor& word, const Tensor& position, const Tensor& type,
-                               const Tensor& out) {
+void SumEmbeddings(const Tensor& ids, const Tensor& positions, const Tensor& types,
+                   const Tensor& word, const Tensor& position, const Tensor& type,
+                   const Tensor& out) {
   const int64_t rows = out.rows();
   const int64_t width = out.cols();
   const int32_t* id = ids.data<int32_t>();
@@ -30,4 +30,4 @@ void CpuBackend::SumEmbeddings(const Tensor& ids, const Tensor& positions, const
   }
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

@@ -1,7 +1,6 @@
 // BERT's embedding sum: one thread per output element, float32 adds in the
 // order transformers uses (word + type, then + position), one rounding.
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {

@@ -1,14 +1,28 @@
 #include "engine/ops/linear.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "engine/ops/backend.h"
 #include "engine/ops/checks.h"
 #include "engine/ops/cpu_gemm/isa.h"
+#include "engine/ops/dispatch.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;
 using ops_internal::CheckTensor;
+
+// The kernels (see dispatch.h). The CUDA GEMM is the backend's cuBLASLt
+// handle (cuda_gemm.h).
+namespace cpu {  // linear_cpu.cc
+void Linear(cpu_gemm::CpuIsa isa, const Tensor& x, const LinearWeight& w, const Tensor& out,
+            bool accumulate);
+void AddBias(const Tensor& x, const Tensor& bias);
+}  // namespace cpu
+namespace cuda {  // linear_cuda.cu
+std::string LaunchAddBias(DType dtype, void* x, const void* bias, int64_t rows, int64_t cols,
+                          Stream stream);
+}  // namespace cuda
 
 absl::StatusOr<LinearWeight> LinearWeight::Prepare(const Tensor& dense, Buffer owner,
                                                    DType cpu_dtype) {
@@ -46,8 +60,9 @@ absl::StatusOr<LinearWeight> LinearWeight::Prepare(const Tensor& dense, Buffer o
   return weight;
 }
 
-absl::Status Linear(const Tensor& x, const LinearWeight& w, const Tensor& out, bool accumulate) {
-  MBSERVE_RETURN_IF_ERROR(CheckDevices("Linear", {&x, &out}));
+absl::Status Linear(Backend& backend, const Tensor& x, const LinearWeight& w, const Tensor& out,
+                    bool accumulate) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("Linear", backend, {&x, &out}));
   if (!w.loaded() || !(w.device() == x.device())) {
     return absl::InvalidArgumentError(
         absl::StrCat("Linear: w is not loaded on ", x.device().ToString()));
@@ -60,18 +75,24 @@ absl::Status Linear(const Tensor& x, const LinearWeight& w, const Tensor& out, b
   }
   MBSERVE_RETURN_IF_ERROR(
       CheckTensor("Linear", "out", out, x.dtype(), {x.rows(), w.out_features()}));
-  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(x.device()));
-  backend->Linear(x, w, out, accumulate);
-  return absl::OkStatus();
+  return Dispatch(
+      backend, "Linear", [&](CpuBackend& cpu) { cpu::Linear(cpu.isa(), x, w, out, accumulate); },
+      [&](auto& gpu) {
+        return gpu.gemm().Run(x.dtype(), x.raw(), w.dense().raw(), out.raw(), x.rows(),
+                              w.out_features(), x.cols(), accumulate, gpu.stream());
+      });
 }
 
-absl::Status AddBias(const Tensor& x, const Tensor& bias) {
-  MBSERVE_RETURN_IF_ERROR(CheckDevices("AddBias", {&x, &bias}));
+absl::Status AddBias(Backend& backend, const Tensor& x, const Tensor& bias) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("AddBias", backend, {&x, &bias}));
   MBSERVE_RETURN_IF_ERROR(CheckTensor("AddBias", "x", x, x.dtype(), {-1, -1}));
   MBSERVE_RETURN_IF_ERROR(CheckTensor("AddBias", "bias", bias, x.dtype(), {x.cols()}));
-  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(x.device()));
-  backend->AddBias(x, bias);
-  return absl::OkStatus();
+  return Dispatch(
+      backend, "AddBias", [&](CpuBackend&) { cpu::AddBias(x, bias); },
+      [&](auto& gpu) {
+        return cuda::LaunchAddBias(x.dtype(), x.raw(), bias.raw(), x.rows(), x.cols(),
+                                   gpu.stream());
+      });
 }
 
 }  // namespace mbserve

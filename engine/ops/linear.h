@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/memory.h"
+#include "engine/ops/backend.h"
 #include "engine/ops/cpu_gemm/packed_matrix.h"
 #include "engine/tensor.h"
 
@@ -41,10 +42,10 @@ class LinearWeight {
 
 // out [T, N] = x [T, K] @ w [N, K]^T, plus out's old value when accumulate
 // (the residual connection, fused into the GEMM).
-absl::Status Linear(const Tensor& x, const LinearWeight& w, const Tensor& out,
+absl::Status Linear(Backend& backend, const Tensor& x, const LinearWeight& w, const Tensor& out,
                     bool accumulate = false);
 
 // x [T, N] += bias [N] on every row.
-absl::Status AddBias(const Tensor& x, const Tensor& bias);
+absl::Status AddBias(Backend& backend, const Tensor& x, const Tensor& bias);
 
 }  // namespace mbserve

@@ -1,10 +1,10 @@
-#include "engine/ops/backend_cpu.h"
 #include "engine/ops/cpu_gemm/gemm.h"
+#include "engine/ops/linear.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 
-void CpuBackend::Linear(const Tensor& x, const LinearWeight& w, const Tensor& out,
-                        bool accumulate) {
+void Linear(cpu_gemm::CpuIsa isa, const Tensor& x, const LinearWeight& w, const Tensor& out,
+            bool accumulate) {
   cpu_gemm::GemmOperands operands;
   operands.a = x.data<float>();
   operands.lda = x.cols();
@@ -12,10 +12,10 @@ void CpuBackend::Linear(const Tensor& x, const LinearWeight& w, const Tensor& ou
   operands.c = out.data<float>();
   operands.ldc = out.cols();
   operands.accumulate = accumulate;
-  cpu_gemm::Gemm(isa_, operands, w.packed(), /*parallel=*/true);
+  cpu_gemm::Gemm(isa, operands, w.packed(), /*parallel=*/true);
 }
 
-void CpuBackend::AddBias(const Tensor& x, const Tensor& bias) {
+void AddBias(const Tensor& x, const Tensor& bias) {
   const int64_t rows = x.rows();
   const int64_t cols = x.cols();
   float* data = x.data<float>();
@@ -27,4 +27,4 @@ void CpuBackend::AddBias(const Tensor& x, const Tensor& bias) {
   }
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

@@ -16,7 +16,7 @@
 #include <tuple>
 
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
+#include "engine/ops/cuda_gemm.h"
 
 namespace mbserve::cuda {
 namespace {

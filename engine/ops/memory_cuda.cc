@@ -50,7 +50,6 @@ absl::StatusOr<int> CudaBackend::AcquireSlot() {
 }
 
 absl::Status CudaBackend::CopyFromHost(const void* host, void* device, size_t bytes) {
-  if (absl::Status status = TakeError(); !status.ok()) return status;
   if (absl::Status status = UseDevice(); !status.ok()) return status;
   std::lock_guard<std::mutex> lock(mutex_);
   std::string error;
@@ -95,8 +94,7 @@ absl::Status CudaBackend::CopyToHost(const void* device, void* host, size_t byte
       return absl::InternalError(absl::StrCat("CUDA device ", index_, ": ", error));
     }
   }
-  // A launch that failed before the copy makes the copied values garbage.
-  return TakeError();
+  return absl::OkStatus();
 }
 
 absl::Status CudaBackend::Synchronize() {
@@ -104,7 +102,7 @@ absl::Status CudaBackend::Synchronize() {
   const std::string error = cuda::CheckResult(cudaStreamSynchronize(stream_),
                                               "cudaStreamSynchronize", __FILE__, __LINE__);
   if (!error.empty()) return absl::InternalError(absl::StrCat("CUDA device ", index_, ": ", error));
-  return TakeError();
+  return absl::OkStatus();
 }
 
 }  // namespace mbserve

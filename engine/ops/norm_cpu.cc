@@ -1,9 +1,9 @@
 #include <cmath>
 
-#include "engine/ops/backend_cpu.h"
 #include "engine/ops/cpu_math.h"
+#include "engine/tensor.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 namespace {
 
 // LayerNorm with biased variance, then gamma, then beta when not null
@@ -30,8 +30,8 @@ MBSERVE_VECTOR_CLONES void NormalizeRow(const float* x, const float* gamma, cons
 
 }  // namespace
 
-void CpuBackend::EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma,
-                                    float eps, const Tensor& out) {
+void EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, const Tensor& gamma, float eps,
+                        const Tensor& out) {
   const int64_t rows = out.rows();
   const int64_t hidden = out.cols();
   const int32_t* id = ids.data<int32_t>();
@@ -42,8 +42,8 @@ void CpuBackend::EmbeddingLayerNorm(const Tensor& ids, const Tensor& table, cons
   }
 }
 
-void CpuBackend::LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
-                           const Tensor& out) {
+void LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps,
+               const Tensor& out) {
   const int64_t rows = x.rows();
   const int64_t hidden = x.cols();
   const float* bias = beta.empty() ? nullptr : beta.data<float>();
@@ -54,4 +54,4 @@ void CpuBackend::LayerNorm(const Tensor& x, const Tensor& gamma, const Tensor& b
   }
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

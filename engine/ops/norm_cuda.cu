@@ -3,7 +3,6 @@
 // CPU kernel (mean first, then the squared deviations), the row re-read from
 // L1 rather than held in registers so any hidden size works.
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {

@@ -1,19 +1,25 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/ops/backend_cpu.h"
+#include "engine/ops/sequence_layout.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 
-void CpuBackend::Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean,
-                      const Tensor& out) {
+void Pool(const Tensor& hidden, const SequenceLayout& layout, bool mean, const Tensor& mean_from,
+          const Tensor& out) {
   const int64_t width = hidden.cols();
   const int num_sequences = layout.num_sequences();
+  const int32_t* skip = mean && !mean_from.empty() ? mean_from.data<int32_t>() : nullptr;
 #pragma omp parallel for schedule(static)
   for (int b = 0; b < num_sequences; ++b) {
-    const int64_t begin = layout.host_cu_seqlens[b];
     const int64_t end = layout.host_cu_seqlens[b + 1];
+    const int64_t begin =
+        std::min(end, layout.host_cu_seqlens[b] + (skip != nullptr ? int64_t{skip[b]} : 0));
     float* o = out.data<float>() + b * width;
+    if (begin == end) {  // every token skipped: zeros, as sentence-transformers
+      std::fill(o, o + width, 0.0f);
+      continue;
+    }
     const float* first = hidden.data<float>() + begin * width;
     std::copy(first, first + width, o);
     if (!mean) continue;
@@ -26,7 +32,7 @@ void CpuBackend::Pool(const Tensor& hidden, const SequenceLayout& layout, bool m
   }
 }
 
-void CpuBackend::L2Normalize(const Tensor& x) {
+void L2Normalize(const Tensor& x) {
   const int64_t rows = x.rows();
   const int64_t width = x.cols();
   for (int64_t r = 0; r < rows; ++r) {
@@ -39,4 +45,4 @@ void CpuBackend::L2Normalize(const Tensor& x) {
   }
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

@@ -1,10 +1,10 @@
-// Per-sequence pooling straight from cu_seqlens, and L2 normalization.
+// Per-sequence pooling straight from cu_seqlens (a mean may start
+// mean_from[b] tokens into sequence b), and L2 normalization.
 // Pooling: a block owns 32 columns of one sequence; its 8 warps stride over
 // the sequence's rows and their float32 partial sums are combined in a fixed
 // order, so a sequence's vector depends only on the sequence (batch
 // invariance), and a long sequence is read by 8 warps at once.
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {
@@ -14,14 +14,18 @@ constexpr int kNormWarps = 4;
 
 template <typename T>
 __global__ void __launch_bounds__(kPoolWarps * 32)
-    PoolKernel(const T* hidden, const int32_t* cu_seqlens, int64_t width, bool mean, T* out) {
+    PoolKernel(const T* hidden, const int32_t* cu_seqlens, const int32_t* mean_from, int64_t width,
+               bool mean, T* out) {
   __shared__ float partial[kPoolWarps][32];
   const int b = blockIdx.y;
   const int lane = threadIdx.x % 32;
   const int warp = threadIdx.x / 32;
   const int64_t c = static_cast<int64_t>(blockIdx.x) * 32 + lane;
-  const int64_t begin = cu_seqlens[b];
-  const int64_t end = mean ? cu_seqlens[b + 1] : begin + 1;
+  const int64_t start = cu_seqlens[b];
+  const int64_t stop = cu_seqlens[b + 1];
+  const int64_t skip = mean && mean_from != nullptr ? mean_from[b] : 0;
+  const int64_t begin = start + skip < stop ? start + skip : stop;
+  const int64_t end = mean ? stop : begin + 1;
   float sum = 0.0f;
   if (c < width) {
     for (int64_t t = begin + warp; t < end; t += kPoolWarps) sum += ToFloat(hidden[t * width + c]);
@@ -56,8 +60,8 @@ __global__ void __launch_bounds__(kNormWarps * 32)
 }  // namespace
 
 std::string LaunchPool(DType dtype, const void* hidden, const int32_t* cu_seqlens,
-                       int num_sequences, int64_t width, bool mean, void* out,
-                       cudaStream_t stream) {
+                       const int32_t* mean_from, int num_sequences, int64_t width, bool mean,
+                       void* out, cudaStream_t stream) {
   if (num_sequences == 0 || width == 0) return "";
   const unsigned int column_blocks = BlocksFor(width, 32);
   if (column_blocks == 0) return "Pool: too many columns for one launch";
@@ -68,7 +72,8 @@ std::string LaunchPool(DType dtype, const void* hidden, const int32_t* cu_seqlen
     const dim3 grid(column_blocks, static_cast<unsigned int>(count));
     MBSERVE_DISPATCH_HALF("Pool", dtype, {
       PoolKernel<T><<<grid, kPoolWarps * 32, 0, stream>>>(
-          static_cast<const T*>(hidden), cu_seqlens + first, width, mean,
+          static_cast<const T*>(hidden), cu_seqlens + first,
+          mean_from != nullptr ? mean_from + first : nullptr, width, mean,
           static_cast<T*>(out) + static_cast<int64_t>(first) * width);
     });
   }

@@ -1,15 +1,28 @@
 #include "engine/ops/rope.h"
 
 #include <cmath>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "engine/ops/backend.h"
 #include "engine/ops/checks.h"
+#include "engine/ops/dispatch.h"
 
 namespace mbserve {
 using ops_internal::CheckDevices;
 using ops_internal::CheckTensor;
+
+// The kernels (see dispatch.h): GPT-NeoX "rotate_half" of the Q and K thirds
+// of each row, with the float32 cos/sin rows picked by positions[r].
+namespace cpu {  // rope_cpu.cc
+void ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos, const Tensor& sin,
+               int num_heads);
+}  // namespace cpu
+namespace cuda {  // rope_cuda.cu; rows whose position is outside [0, max_positions) stay
+std::string LaunchRope(DType dtype, void* qkv, const int32_t* positions, const float* cos,
+                       const float* sin, int64_t rows, int num_heads, int head_dim,
+                       int64_t max_positions, Stream stream);
+}  // namespace cuda
 
 RopeTableHost ComputeRopeTable(float theta, int head_dim, int max_positions) {
   const int half = head_dim / 2;
@@ -31,9 +44,9 @@ RopeTableHost ComputeRopeTable(float theta, int head_dim, int max_positions) {
   return table;
 }
 
-absl::Status ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos,
-                       const Tensor& sin, int num_heads) {
-  MBSERVE_RETURN_IF_ERROR(CheckDevices("ApplyRope", {&qkv, &positions, &cos, &sin}));
+absl::Status ApplyRope(Backend& backend, const Tensor& qkv, const Tensor& positions,
+                       const Tensor& cos, const Tensor& sin, int num_heads) {
+  MBSERVE_RETURN_IF_ERROR(CheckDevices("ApplyRope", backend, {&qkv, &positions, &cos, &sin}));
   MBSERVE_RETURN_IF_ERROR(CheckTensor("ApplyRope", "positions", positions, DType::kI32, {-1}));
   // The tables stay float32 whatever the activations are: rounding cos and
   // sin to 16 bits costs accuracy at long positions.
@@ -51,9 +64,14 @@ absl::Status ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor&
     return absl::InvalidArgumentError(absl::StrCat("ApplyRope: qkv has ", qkv.rows(), " rows for ",
                                                    positions.numel(), " positions"));
   }
-  MBSERVE_ASSIGN_OR_RETURN(Backend * backend, GetBackend(qkv.device()));
-  backend->ApplyRope(qkv, positions, cos, sin, num_heads);
-  return absl::OkStatus();
+  return Dispatch(
+      backend, "ApplyRope",
+      [&](CpuBackend&) { cpu::ApplyRope(qkv, positions, cos, sin, num_heads); },
+      [&](auto& gpu) {
+        return cuda::LaunchRope(qkv.dtype(), qkv.raw(), positions.data<int32_t>(),
+                                cos.data<float>(), sin.data<float>(), positions.numel(), num_heads,
+                                static_cast<int>(2 * cos.cols()), cos.dim(0), gpu.stream());
+      });
 }
 
 }  // namespace mbserve

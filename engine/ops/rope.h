@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "engine/ops/backend.h"
 #include "engine/tensor.h"
 
 namespace mbserve {
@@ -20,7 +21,7 @@ RopeTableHost ComputeRopeTable(float theta, int head_dim, int max_positions);
 // Rotates the Q and K parts of qkv [T, 3H] in place, GPT-NeoX style, with the
 // rows of the float32 cos/sin tables [P, head_dim / 2] picked by positions
 // [T]. Every position must be < P.
-absl::Status ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos,
-                       const Tensor& sin, int num_heads);
+absl::Status ApplyRope(Backend& backend, const Tensor& qkv, const Tensor& positions,
+                       const Tensor& cos, const Tensor& sin, int num_heads);
 
 }  // namespace mbserve

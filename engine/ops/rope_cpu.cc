@@ -1,9 +1,9 @@
-#include "engine/ops/backend_cpu.h"
+#include "engine/tensor.h"
 
-namespace mbserve {
+namespace mbserve::cpu {
 
-void CpuBackend::ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos,
-                           const Tensor& sin, int num_heads) {
+void ApplyRope(const Tensor& qkv, const Tensor& positions, const Tensor& cos, const Tensor& sin,
+               int num_heads) {
   const int64_t rows = positions.numel();
   const int64_t stride = qkv.cols();  // 3H
   const int64_t hidden = stride / 3;
@@ -29,4 +29,4 @@ void CpuBackend::ApplyRope(const Tensor& qkv, const Tensor& positions, const Ten
   }
 }
 
-}  // namespace mbserve
+}  // namespace mbserve::cpu

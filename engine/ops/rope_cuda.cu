@@ -5,7 +5,6 @@
 // vector: with half % 8 == 0 that is two 16-byte loads of x and 2 x 32 bytes
 // of table.
 #include "engine/ops/cuda_device.cuh"
-#include "engine/ops/kernels_cuda.h"
 
 namespace mbserve::cuda {
 namespace {

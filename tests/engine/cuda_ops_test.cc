@@ -14,9 +14,9 @@
 #include "engine/model/dtype_convert.h"
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
+#include "engine/ops/attention_cuda.h"
 #include "engine/ops/backend_cuda.h"
 #include "engine/ops/embedding.h"
-#include "engine/ops/kernels_cuda.h"
 #include "engine/ops/linear.h"
 #include "engine/ops/norm.h"
 #include "engine/ops/pooling.h"
@@ -30,6 +30,9 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr Device kGpu{DeviceType::kCuda, 0};
+
+Backend& Cpu() { return *GetBackend(kCpuDevice).value(); }
+Backend& Gpu() { return *GetBackend(kGpu).value(); }
 
 std::vector<float> RandomVector(size_t n, std::mt19937& rng, float scale = 1.0f) {
   std::normal_distribution<float> dist(0.0f, scale);
@@ -68,31 +71,31 @@ struct DeviceTensor {
 DeviceTensor Upload(const std::vector<float>& v, DType dtype,
                     std::initializer_list<int64_t> shape) {
   DeviceTensor d;
-  auto buffer = Buffer::Allocate(kGpu, v.size() * DTypeSize(dtype));
+  auto buffer = Buffer::Allocate(Gpu(), v.size() * DTypeSize(dtype));
   EXPECT_TRUE(buffer.ok()) << buffer.status();
   d.buffer = std::move(*buffer);
   d.tensor = d.buffer.View(dtype, shape);
   if (dtype == DType::kF32) {
-    EXPECT_TRUE(CopyFromHost(v.data(), v.size() * sizeof(float), d.tensor).ok());
+    EXPECT_TRUE(CopyFromHost(Gpu(), v.data(), v.size() * sizeof(float), d.tensor).ok());
   } else {
     std::vector<uint16_t> narrow(v.size());
     ConvertFromFloat32(v.data(), v.size(), dtype, narrow.data());
-    EXPECT_TRUE(CopyFromHost(narrow.data(), narrow.size() * 2, d.tensor).ok());
+    EXPECT_TRUE(CopyFromHost(Gpu(), narrow.data(), narrow.size() * 2, d.tensor).ok());
   }
   return d;
 }
 DeviceTensor UploadInts(const std::vector<int32_t>& v, std::initializer_list<int64_t> shape) {
   DeviceTensor d;
-  auto buffer = Buffer::Allocate(kGpu, v.size() * sizeof(int32_t));
+  auto buffer = Buffer::Allocate(Gpu(), v.size() * sizeof(int32_t));
   EXPECT_TRUE(buffer.ok()) << buffer.status();
   d.buffer = std::move(*buffer);
   d.tensor = d.buffer.View(DType::kI32, shape);
-  EXPECT_TRUE(CopyFromHost(v.data(), v.size() * sizeof(int32_t), d.tensor).ok());
+  EXPECT_TRUE(CopyFromHost(Gpu(), v.data(), v.size() * sizeof(int32_t), d.tensor).ok());
   return d;
 }
 std::vector<float> Download(const Tensor& t) {
   std::vector<uint16_t> narrow(t.numel());
-  const absl::Status status = CopyToHost(t, narrow.data(), t.bytes());
+  const absl::Status status = CopyToHost(Gpu(), t, narrow.data(), t.bytes());
   EXPECT_TRUE(status.ok()) << status;
   std::vector<float> out(t.numel());
   ConvertToFloat32(narrow.data(), t.dtype(), narrow.size(), out.data());
@@ -126,13 +129,13 @@ TEST_P(CudaOpsTest, LinearMatchesCpuAndAccumulates) {
     auto initial = Rounded(RandomVector(rows * out_features, rng), dtype);
     for (bool accumulate : {false, true}) {
       auto want = initial;
-      ASSERT_TRUE(Linear(HostView(x, {rows, in}), AsWeight(HostView(w, {out_features, in})),
+      ASSERT_TRUE(Linear(Cpu(), HostView(x, {rows, in}), AsWeight(HostView(w, {out_features, in})),
                          HostView(want, {rows, out_features}), accumulate)
                       .ok());
       auto dx = Upload(x, dtype, {rows, in});
       auto dw = Upload(w, dtype, {out_features, in});
       auto dout = Upload(initial, dtype, {rows, out_features});
-      ASSERT_TRUE(Linear(dx.tensor, AsWeight(dw.tensor), dout.tensor, accumulate).ok());
+      ASSERT_TRUE(Linear(Gpu(), dx.tensor, AsWeight(dw.tensor), dout.tensor, accumulate).ok());
       const auto got = Download(dout.tensor);
       EXPECT_LE(WorstRatio(got, want, 4 * Epsilon(dtype), 2 * Epsilon(dtype)), 1.0)
           << rows << "x" << in << "x" << out_features << " accumulate " << accumulate;
@@ -151,12 +154,12 @@ TEST_P(CudaOpsTest, LinearRowsDoNotDependOnRowCount) {
   auto dx = Upload(x, dtype, {big, in});
   auto dw = Upload(w, dtype, {out_features, in});
   auto dout = Upload(zeros, dtype, {big, out_features});
-  ASSERT_TRUE(Linear(dx.tensor, AsWeight(dw.tensor), dout.tensor, false).ok());
+  ASSERT_TRUE(Linear(Gpu(), dx.tensor, AsWeight(dw.tensor), dout.tensor, false).ok());
   const auto all = Download(dout.tensor);
   for (int rows : {16, 48, 512, 1040}) {
     auto dsmall = Upload(zeros, dtype, {rows, out_features});
     ASSERT_TRUE(
-        Linear(dx.tensor.RowSlice(0, rows), AsWeight(dw.tensor), dsmall.tensor, false).ok());
+        Linear(Gpu(), dx.tensor.RowSlice(0, rows), AsWeight(dw.tensor), dsmall.tensor, false).ok());
     const auto some = Download(dsmall.tensor);
     EXPECT_EQ(0, std::memcmp(some.data(), all.data(), some.size() * sizeof(float)))
         << "first " << rows << " rows differ from the same rows in a " << big << "-row GEMM";
@@ -169,10 +172,10 @@ TEST_P(CudaOpsTest, AddBiasMatchesCpu) {
   auto x = Rounded(RandomVector(7 * 33, rng), dtype);
   auto bias = Rounded(RandomVector(33, rng), dtype);
   auto want = x;
-  ASSERT_TRUE(AddBias(HostView(want, {7, 33}), HostView(bias, {33})).ok());
+  ASSERT_TRUE(AddBias(Cpu(), HostView(want, {7, 33}), HostView(bias, {33})).ok());
   auto dx = Upload(x, dtype, {7, 33});
   auto db = Upload(bias, dtype, {33});
-  ASSERT_TRUE(AddBias(dx.tensor, db.tensor).ok());
+  ASSERT_TRUE(AddBias(Gpu(), dx.tensor, db.tensor).ok());
   EXPECT_LE(WorstRatio(Download(dx.tensor), want, Epsilon(dtype), Epsilon(dtype)), 1.0);
 }
 
@@ -188,10 +191,10 @@ TEST_P(CudaOpsTest, LayerNormsMatchCpu) {
     std::vector<int32_t> ids(rows);
     for (auto& id : ids) id = std::uniform_int_distribution<int>(0, vocab - 1)(rng);
     std::vector<float> want(rows * hidden), want_emb(rows * hidden);
-    ASSERT_TRUE(LayerNorm(HostView(x, {rows, hidden}), HostView(gamma, {hidden}), 1e-5f,
+    ASSERT_TRUE(LayerNorm(Cpu(), HostView(x, {rows, hidden}), HostView(gamma, {hidden}), 1e-5f,
                           HostView(want, {rows, hidden}))
                     .ok());
-    ASSERT_TRUE(EmbeddingLayerNorm(HostView(ids, {rows}), HostView(table, {vocab, hidden}),
+    ASSERT_TRUE(EmbeddingLayerNorm(Cpu(), HostView(ids, {rows}), HostView(table, {vocab, hidden}),
                                    HostView(gamma, {hidden}), 1e-5f,
                                    HostView(want_emb, {rows, hidden}))
                     .ok());
@@ -200,11 +203,12 @@ TEST_P(CudaOpsTest, LayerNormsMatchCpu) {
     auto dgamma = Upload(gamma, dtype, {hidden});
     auto dids = UploadInts(ids, {rows});
     auto dout = Upload(std::vector<float>(rows * hidden), dtype, {rows, hidden});
-    ASSERT_TRUE(LayerNorm(dx.tensor, dgamma.tensor, 1e-5f, dout.tensor).ok());
+    ASSERT_TRUE(LayerNorm(Gpu(), dx.tensor, dgamma.tensor, 1e-5f, dout.tensor).ok());
     EXPECT_LE(WorstRatio(Download(dout.tensor), want, 2 * Epsilon(dtype), 2 * Epsilon(dtype)), 1.0)
         << "LayerNorm hidden " << hidden;
     ASSERT_TRUE(
-        EmbeddingLayerNorm(dids.tensor, dtable.tensor, dgamma.tensor, 1e-5f, dout.tensor).ok());
+        EmbeddingLayerNorm(Gpu(), dids.tensor, dtable.tensor, dgamma.tensor, 1e-5f, dout.tensor)
+            .ok());
     EXPECT_LE(WorstRatio(Download(dout.tensor), want_emb, 2 * Epsilon(dtype), 2 * Epsilon(dtype)),
               1.0)
         << "EmbeddingLayerNorm hidden " << hidden;
@@ -228,7 +232,7 @@ TEST_P(CudaOpsTest, BertEmbeddingsAndBiasedLayerNormMatchCpu) {
       segment[r] = r > rows / 2;
     }
     std::vector<float> want(rows * hidden);
-    ASSERT_TRUE(SumEmbeddings(HostView(ids, {rows}), HostView(pos, {rows}),
+    ASSERT_TRUE(SumEmbeddings(Cpu(), HostView(ids, {rows}), HostView(pos, {rows}),
                               HostView(segment, {rows}), HostView(word, {vocab, hidden}),
                               HostView(position, {positions, hidden}),
                               HostView(type, {types, hidden}), HostView(want, {rows, hidden}))
@@ -240,7 +244,7 @@ TEST_P(CudaOpsTest, BertEmbeddingsAndBiasedLayerNormMatchCpu) {
     auto dposition = Upload(position, dtype, {positions, hidden});
     auto dtype_table = Upload(type, dtype, {types, hidden});
     auto dout = Upload(std::vector<float>(rows * hidden), dtype, {rows, hidden});
-    ASSERT_TRUE(SumEmbeddings(dids.tensor, dpos.tensor, dsegment.tensor, dword.tensor,
+    ASSERT_TRUE(SumEmbeddings(Gpu(), dids.tensor, dpos.tensor, dsegment.tensor, dword.tensor,
                               dposition.tensor, dtype_table.tensor, dout.tensor)
                     .ok());
     const std::vector<float> summed = Download(dout.tensor);
@@ -249,12 +253,13 @@ TEST_P(CudaOpsTest, BertEmbeddingsAndBiasedLayerNormMatchCpu) {
 
     // The biased LayerNorm in place, from the device's own sum.
     std::vector<float> want_norm = summed;
-    ASSERT_TRUE(LayerNorm(HostView(want_norm, {rows, hidden}), HostView(gamma, {hidden}),
+    ASSERT_TRUE(LayerNorm(Cpu(), HostView(want_norm, {rows, hidden}), HostView(gamma, {hidden}),
                           HostView(beta, {hidden}), 1e-12f, HostView(want_norm, {rows, hidden}))
                     .ok());
     auto dgamma = Upload(gamma, dtype, {hidden});
     auto dbeta = Upload(beta, dtype, {hidden});
-    ASSERT_TRUE(LayerNorm(dout.tensor, dgamma.tensor, dbeta.tensor, 1e-12f, dout.tensor).ok());
+    ASSERT_TRUE(
+        LayerNorm(Gpu(), dout.tensor, dgamma.tensor, dbeta.tensor, 1e-12f, dout.tensor).ok());
     EXPECT_LE(WorstRatio(Download(dout.tensor), want_norm, 2 * Epsilon(dtype), 2 * Epsilon(dtype)),
               1.0)
         << "biased LayerNorm hidden " << hidden;
@@ -274,7 +279,7 @@ TEST_P(CudaOpsTest, RopeMatchesCpu) {
     positions[0] = 0;
     positions[1] = positions_count - 1;
     auto want = qkv;
-    ASSERT_TRUE(ApplyRope(HostView(want, {rows, width}), HostView(positions, {rows}),
+    ASSERT_TRUE(ApplyRope(Cpu(), HostView(want, {rows, width}), HostView(positions, {rows}),
                           HostView(table.cos, {positions_count, head_dim / 2}),
                           HostView(table.sin, {positions_count, head_dim / 2}), heads)
                     .ok());
@@ -282,7 +287,7 @@ TEST_P(CudaOpsTest, RopeMatchesCpu) {
     auto dpos = UploadInts(positions, {rows});
     auto dcos = Upload(table.cos, DType::kF32, {positions_count, head_dim / 2});
     auto dsin = Upload(table.sin, DType::kF32, {positions_count, head_dim / 2});
-    ASSERT_TRUE(ApplyRope(dqkv.tensor, dpos.tensor, dcos.tensor, dsin.tensor, heads).ok());
+    ASSERT_TRUE(ApplyRope(Gpu(), dqkv.tensor, dpos.tensor, dcos.tensor, dsin.tensor, heads).ok());
     EXPECT_LE(WorstRatio(Download(dqkv.tensor), want, 2 * Epsilon(dtype), Epsilon(dtype)), 1.0)
         << "head_dim " << head_dim;
   }
@@ -295,23 +300,23 @@ TEST_P(CudaOpsTest, GeGluAndGeluMatchCpu) {
     const int rows = 21;
     auto in = Rounded(RandomVector(rows * 2 * width, rng, 2.0f), dtype);
     std::vector<float> want(rows * width);
-    ASSERT_TRUE(GeGlu(HostView(in, {rows, 2 * width}), HostView(want, {rows, width})).ok());
+    ASSERT_TRUE(GeGlu(Cpu(), HostView(in, {rows, 2 * width}), HostView(want, {rows, width})).ok());
     auto din = Upload(in, dtype, {rows, 2 * width});
     auto dout = Upload(std::vector<float>(rows * width), dtype, {rows, width});
-    ASSERT_TRUE(GeGlu(din.tensor, dout.tensor).ok());
+    ASSERT_TRUE(GeGlu(Gpu(), din.tensor, dout.tensor).ok());
     EXPECT_LE(WorstRatio(Download(dout.tensor), want, Epsilon(dtype), 2 * Epsilon(dtype)), 1.0)
         << "GeGlu width " << width;
 
     auto gelu_want = in;
-    ASSERT_TRUE(Gelu(HostView(gelu_want, {rows, 2 * width})).ok());
-    ASSERT_TRUE(Gelu(din.tensor).ok());
+    ASSERT_TRUE(Gelu(Cpu(), HostView(gelu_want, {rows, 2 * width})).ok());
+    ASSERT_TRUE(Gelu(Gpu(), din.tensor).ok());
     EXPECT_LE(WorstRatio(Download(din.tensor), gelu_want, Epsilon(dtype), Epsilon(dtype)), 1.0)
         << "Gelu width " << width;
 
     auto tanh_want = in;
-    ASSERT_TRUE(Tanh(HostView(tanh_want, {rows, 2 * width})).ok());
+    ASSERT_TRUE(Tanh(Cpu(), HostView(tanh_want, {rows, 2 * width})).ok());
     auto dtanh = Upload(in, dtype, {rows, 2 * width});
-    ASSERT_TRUE(Tanh(dtanh.tensor).ok());
+    ASSERT_TRUE(Tanh(Gpu(), dtanh.tensor).ok());
     EXPECT_LE(WorstRatio(Download(dtanh.tensor), tanh_want, Epsilon(dtype), Epsilon(dtype)), 1.0)
         << "Tanh width " << width;
   }
@@ -322,6 +327,10 @@ TEST_P(CudaOpsTest, PoolAndNormalizeMatchCpu) {
   std::mt19937 rng(7);
   std::vector<int32_t> cu = {0, 1, 9, 100, 1124, 1130};
   const int tokens = cu.back(), n = static_cast<int>(cu.size()) - 1;
+  // Means from an offset: nothing left, a few tokens in, most of a long
+  // sequence skipped, past the end.
+  std::vector<int32_t> mean_from = {1, 3, 50, 1023, 7};
+  auto dmean_from = UploadInts(mean_from, {n});
   for (int width : {768, 45}) {
     auto hidden = Rounded(RandomVector(tokens * width, rng), dtype);
     auto dhidden = Upload(hidden, dtype, {tokens, width});
@@ -329,16 +338,20 @@ TEST_P(CudaOpsTest, PoolAndNormalizeMatchCpu) {
     SequenceLayout host_layout{cu, HostView(cu, {n + 1}), 1024};
     SequenceLayout device_layout{cu, dcu.tensor, 1024};
     for (bool mean : {false, true}) {
-      std::vector<float> want(n * width);
-      ASSERT_TRUE(
-          Pool(HostView(hidden, {tokens, width}), host_layout, mean, HostView(want, {n, width}))
-              .ok());
-      ASSERT_TRUE(L2Normalize(HostView(want, {n, width})).ok());
-      auto dout = Upload(std::vector<float>(n * width), dtype, {n, width});
-      ASSERT_TRUE(Pool(dhidden.tensor, device_layout, mean, dout.tensor).ok());
-      ASSERT_TRUE(L2Normalize(dout.tensor).ok());
-      EXPECT_LE(WorstRatio(Download(dout.tensor), want, Epsilon(dtype) / 8, Epsilon(dtype)), 1.0)
-          << (mean ? "mean" : "cls") << " width " << width;
+      for (bool skip : {false, true}) {
+        std::vector<float> want(n * width);
+        ASSERT_TRUE(Pool(Cpu(), HostView(hidden, {tokens, width}), host_layout, mean,
+                         skip ? HostView(mean_from, {n}) : Tensor(), HostView(want, {n, width}))
+                        .ok());
+        ASSERT_TRUE(L2Normalize(Cpu(), HostView(want, {n, width})).ok());
+        auto dout = Upload(std::vector<float>(n * width), dtype, {n, width});
+        ASSERT_TRUE(Pool(Gpu(), dhidden.tensor, device_layout, mean,
+                         skip ? dmean_from.tensor : Tensor(), dout.tensor)
+                        .ok());
+        ASSERT_TRUE(L2Normalize(Gpu(), dout.tensor).ok());
+        EXPECT_LE(WorstRatio(Download(dout.tensor), want, Epsilon(dtype) / 8, Epsilon(dtype)), 1.0)
+            << (mean ? "mean" : "cls") << (skip ? " from offsets" : "") << " width " << width;
+      }
     }
   }
 }
@@ -362,14 +375,15 @@ void CheckAttention(const AttentionCase& c, DType dtype, std::mt19937& rng) {
   auto qkv = Rounded(RandomVector(rows * 3 * hidden, rng, 1.5f), dtype);
   std::vector<float> want(rows * hidden, 7.0f);
   SequenceLayout host_layout{cu, HostView(cu, {n + 1}), max_len};
-  ASSERT_TRUE(Attention(HostView(qkv, {rows, 3 * hidden}), host_layout, c.heads, c.half_window,
-                        HostView(want, {rows, hidden}))
+  ASSERT_TRUE(Attention(Cpu(), HostView(qkv, {rows, 3 * hidden}), host_layout, c.heads,
+                        c.half_window, HostView(want, {rows, hidden}))
                   .ok());
   auto dqkv = Upload(qkv, dtype, {rows, 3 * hidden});
   auto dcu = UploadInts(cu, {n + 1});
   auto dout = Upload(std::vector<float>(rows * hidden, 7.0f), dtype, {rows, hidden});
   SequenceLayout device_layout{cu, dcu.tensor, max_len};
-  ASSERT_TRUE(Attention(dqkv.tensor, device_layout, c.heads, c.half_window, dout.tensor).ok());
+  ASSERT_TRUE(
+      Attention(Gpu(), dqkv.tensor, device_layout, c.heads, c.half_window, dout.tensor).ok());
   const auto got = Download(dout.tensor);
   std::string lengths;
   for (int len : c.lengths) lengths += std::to_string(len) + " ";
@@ -412,7 +426,7 @@ TEST_P(CudaOpsTest, FlashMatchesSimpleKernelOnManySequences) {
   std::vector<int32_t> cu = {0};
   for (int len : {8192, 1, 777, 4096, 64, 65, 5000, 129, 2048}) cu.push_back(cu.back() + len);
   const int tokens = cu.back(), n = static_cast<int>(cu.size()) - 1;
-  auto* backend = static_cast<CudaBackend*>(*GetBackend(kGpu));
+  auto& backend = static_cast<CudaBackend&>(Gpu());
   for (int head_dim : {32, 64, 128}) {
     const int heads = 256 / head_dim, hidden = heads * head_dim;
     auto qkv = RandomVector(static_cast<size_t>(tokens) * 3 * hidden, rng, 1.5f);
@@ -433,9 +447,9 @@ TEST_P(CudaOpsTest, FlashMatchesSimpleKernelOnManySequences) {
       args.half_window = half_window;
       ASSERT_TRUE(cuda::FlashAttentionSupports(args));
       args.out = flash.tensor.raw();
-      ASSERT_EQ(cuda::LaunchFlashAttention(args, backend->stream()), "");
+      ASSERT_EQ(cuda::LaunchFlashAttention(args, backend.stream()), "");
       args.out = simple.tensor.raw();
-      ASSERT_EQ(cuda::LaunchReferenceAttention(args, backend->stream()), "");
+      ASSERT_EQ(cuda::LaunchReferenceAttention(args, backend.stream()), "");
       EXPECT_LE(WorstRatio(Download(flash.tensor), Download(simple.tensor), 3 * Epsilon(dtype),
                            2 * Epsilon(dtype)),
                 1.0)
@@ -447,17 +461,21 @@ TEST_P(CudaOpsTest, FlashMatchesSimpleKernelOnManySequences) {
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaOpsTest, ::testing::Values(DType::kBF16, DType::kF16),
                          [](const auto& info) { return std::string(DTypeName(info.param)); });
 
-TEST(CudaBackendTest, Float32ActivationsAreReportedAtTheNextSync) {
+// A launch that fails is the error of the op that launched it, at once, and
+// leaves nothing behind for the next op or copy.
+TEST(CudaBackendTest, UnsupportedDtypeFailsTheOpItself) {
   std::vector<float> x(16 * 8, 1.0f), w(8 * 8, 1.0f);
   auto dx = Upload(x, DType::kF32, {16, 8});
   auto dw = Upload(w, DType::kF32, {8, 8});
   auto dout = Upload(std::vector<float>(16 * 8), DType::kF32, {16, 8});
-  ASSERT_TRUE(
-      Linear(dx.tensor, AsWeight(dw.tensor), dout.tensor).ok());  // queued; the error is recorded
-  absl::Status status = (*GetBackend(kGpu))->Synchronize();
-  EXPECT_FALSE(status.ok());
+  absl::Status status = Linear(Gpu(), dx.tensor, AsWeight(dw.tensor), dout.tensor);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("Linear on CUDA device 0"));
   EXPECT_THAT(status.message(), HasSubstr("bf16 or f16"));
-  EXPECT_TRUE((*GetBackend(kGpu))->Synchronize().ok()) << "the error is reported once";
+  status = LayerNorm(Gpu(), dx.tensor, Upload(std::vector<float>(8, 1.0f), DType::kF32, {8}).tensor,
+                     1e-5f, dout.tensor);
+  EXPECT_THAT(status.message(), HasSubstr("LayerNorm on CUDA device 0"));
+  EXPECT_TRUE(Gpu().Synchronize().ok()) << "no failure is left for later";
 }
 
 TEST(CudaBackendTest, MissingDeviceIsNamed) {
@@ -473,7 +491,7 @@ TEST(CudaBackendTest, LargeCopiesRoundTripThroughStaging) {
   for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int32_t>(i * 2654435761u);
   auto d = UploadInts(v, {static_cast<int64_t>(v.size())});
   std::vector<int32_t> back(v.size());
-  ASSERT_TRUE(CopyToHost(d.tensor, back.data(), back.size() * sizeof(int32_t)).ok());
+  ASSERT_TRUE(CopyToHost(Gpu(), d.tensor, back.data(), back.size() * sizeof(int32_t)).ok());
   EXPECT_EQ(back, v);
 }
 

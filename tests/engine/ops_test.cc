@@ -1,9 +1,12 @@
 // Every CPU op against a naive double-precision reference on random inputs.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "engine/memory.h"
 #include "engine/ops/activation.h"
 #include "engine/ops/attention.h"
 #include "engine/ops/cpu_math.h"
@@ -26,6 +29,8 @@ std::vector<float> RandomVector(size_t n, std::mt19937& rng, float scale = 1.0f)
   for (float& x : v) x = dist(rng);
   return v;
 }
+
+Backend& Cpu() { return *GetBackend(kCpuDevice).value(); }
 
 Tensor View(std::vector<float>& v, std::initializer_list<int64_t> shape) {
   return Tensor(v.data(), DType::kF32, kCpuDevice, shape);
@@ -68,7 +73,7 @@ TEST(LinearTest, MatchesNaiveProductAndAccumulates) {
     auto initial = RandomVector(rows * out_features, rng);
     for (bool accumulate : {false, true}) {
       auto out = initial;
-      ASSERT_TRUE(Linear(View(x, {rows, in}), Weight(w, {out_features, in}),
+      ASSERT_TRUE(Linear(Cpu(), View(x, {rows, in}), Weight(w, {out_features, in}),
                          View(out, {rows, out_features}), accumulate)
                       .ok());
       std::vector<double> expected(rows * out_features);
@@ -86,7 +91,7 @@ TEST(LinearTest, MatchesNaiveProductAndAccumulates) {
 
 TEST(LinearTest, RejectsMismatchedShapesNamingBoth) {
   std::vector<float> x(6), w(12), out(8);
-  const absl::Status status = Linear(View(x, {2, 3}), Weight(w, {3, 4}), View(out, {2, 4}));
+  const absl::Status status = Linear(Cpu(), View(x, {2, 3}), Weight(w, {3, 4}), View(out, {2, 4}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("w has shape [3, 4], expected [*, 3]"));
 }
@@ -96,7 +101,7 @@ TEST(LinearTest, AddBiasAddsToEveryRow) {
   auto x = RandomVector(5 * 7, rng);
   auto bias = RandomVector(7, rng);
   auto out = x;
-  ASSERT_TRUE(AddBias(View(out, {5, 7}), View(bias, {7})).ok());
+  ASSERT_TRUE(AddBias(Cpu(), View(out, {5, 7}), View(bias, {7})).ok());
   for (int i = 0; i < 35; ++i) EXPECT_FLOAT_EQ(out[i], x[i] + bias[i % 7]);
 }
 
@@ -106,9 +111,9 @@ TEST(NormTest, LayerNormMatchesNaive) {
   auto x = RandomVector(rows * hidden, rng, 3.0f);
   auto gamma = RandomVector(hidden, rng);
   std::vector<float> out(rows * hidden);
-  ASSERT_TRUE(
-      LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}), 1e-5f, View(out, {rows, hidden}))
-          .ok());
+  ASSERT_TRUE(LayerNorm(Cpu(), View(x, {rows, hidden}), View(gamma, {hidden}), 1e-5f,
+                        View(out, {rows, hidden}))
+                  .ok());
   for (int r = 0; r < rows; ++r) {
     auto expected = NaiveLayerNorm(&x[r * hidden], gamma, 1e-5f);
     std::vector<float> row(out.begin() + r * hidden, out.begin() + (r + 1) * hidden);
@@ -124,7 +129,7 @@ TEST(NormTest, LayerNormWithBiasMatchesNaiveInPlace) {
   auto gamma = RandomVector(hidden, rng);
   auto beta = RandomVector(hidden, rng);
   // In place, as BERT's post-norms run.
-  ASSERT_TRUE(LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}), View(beta, {hidden}),
+  ASSERT_TRUE(LayerNorm(Cpu(), View(x, {rows, hidden}), View(gamma, {hidden}), View(beta, {hidden}),
                         1e-12f, View(x, {rows, hidden}))
                   .ok());
   for (int r = 0; r < rows; ++r) {
@@ -134,7 +139,7 @@ TEST(NormTest, LayerNormWithBiasMatchesNaiveInPlace) {
     EXPECT_LT(MaxAbsDiff(row, expected), 1e-5);
   }
   std::vector<float> short_beta(hidden - 1);
-  absl::Status status = LayerNorm(View(x, {rows, hidden}), View(gamma, {hidden}),
+  absl::Status status = LayerNorm(Cpu(), View(x, {rows, hidden}), View(gamma, {hidden}),
                                   View(short_beta, {hidden - 1}), 1e-12f, View(x, {rows, hidden}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("beta"));
@@ -150,7 +155,7 @@ TEST(EmbeddingTest, SumEmbeddingsAddsTheThreeTables) {
   std::vector<int32_t> pos = {0, 1, 2, 0, 7};
   std::vector<int32_t> segment = {0, 0, 1, 1, 0};
   std::vector<float> out(ids.size() * hidden);
-  ASSERT_TRUE(SumEmbeddings(View(ids, {5}), View(pos, {5}), View(segment, {5}),
+  ASSERT_TRUE(SumEmbeddings(Cpu(), View(ids, {5}), View(pos, {5}), View(segment, {5}),
                             View(word, {vocab, hidden}), View(position, {positions, hidden}),
                             View(type, {types, hidden}), View(out, {5, hidden}))
                   .ok());
@@ -164,7 +169,7 @@ TEST(EmbeddingTest, SumEmbeddingsAddsTheThreeTables) {
   EXPECT_LT(MaxAbsDiff(out, expected), 1e-6);
   std::vector<int32_t> short_types = {0, 0};
   absl::Status status = SumEmbeddings(
-      View(ids, {5}), View(pos, {5}), View(short_types, {2}), View(word, {vocab, hidden}),
+      Cpu(), View(ids, {5}), View(pos, {5}), View(short_types, {2}), View(word, {vocab, hidden}),
       View(position, {positions, hidden}), View(type, {types, hidden}), View(out, {5, hidden}));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("types"));
@@ -177,7 +182,7 @@ TEST(NormTest, EmbeddingLayerNormGathersRows) {
   auto gamma = RandomVector(hidden, rng);
   std::vector<int32_t> ids = {5, 0, 29, 5, 17};
   std::vector<float> out(ids.size() * hidden);
-  ASSERT_TRUE(EmbeddingLayerNorm(View(ids, {5}), View(table, {vocab, hidden}),
+  ASSERT_TRUE(EmbeddingLayerNorm(Cpu(), View(ids, {5}), View(table, {vocab, hidden}),
                                  View(gamma, {hidden}), 1e-5f, View(out, {5, hidden}))
                   .ok());
   for (size_t r = 0; r < ids.size(); ++r) {
@@ -210,7 +215,7 @@ TEST(RopeTest, RotatesQueriesAndKeysButNotValues) {
   auto qkv = RandomVector(rows * 3 * hidden, rng);
   auto original = qkv;
   std::vector<int32_t> positions = {0, 1, 2, 0, 31, 7};
-  ASSERT_TRUE(ApplyRope(View(qkv, {rows, 3 * hidden}), View(positions, {rows}),
+  ASSERT_TRUE(ApplyRope(Cpu(), View(qkv, {rows, 3 * hidden}), View(positions, {rows}),
                         View(table.cos, {32, head_dim / 2}), View(table.sin, {32, head_dim / 2}),
                         heads)
                   .ok());
@@ -298,8 +303,8 @@ TEST(AttentionTest, MatchesNaiveOnLengthsAroundTheWindow) {
       const int tokens = packed.cu_seqlens.back();
       auto qkv = RandomVector(tokens * 3 * hidden, rng);
       std::vector<float> out(tokens * hidden);
-      ASSERT_TRUE(Attention(View(qkv, {tokens, 3 * hidden}), packed.Layout(), heads, half_window,
-                            View(out, {tokens, hidden}))
+      ASSERT_TRUE(Attention(Cpu(), View(qkv, {tokens, 3 * hidden}), packed.Layout(), heads,
+                            half_window, View(out, {tokens, hidden}))
                       .ok());
       double worst = 0;
       for (size_t b = 0; b + 1 < packed.cu_seqlens.size(); ++b) {
@@ -330,7 +335,7 @@ TEST(AttentionTest, SlidingWindowNeverReadsKeysOutsideTheWindow) {
     for (int c = hidden; c < 3 * hidden; ++c) qkv[r * 3 * hidden + c] = std::nanf("");
   }
   std::vector<float> out(length * hidden);
-  ASSERT_TRUE(Attention(View(qkv, {length, 3 * hidden}), packed.Layout(), heads, half_window,
+  ASSERT_TRUE(Attention(Cpu(), View(qkv, {length, 3 * hidden}), packed.Layout(), heads, half_window,
                         View(out, {length, hidden}))
                   .ok());
   // Queries whose own window is clean, with a margin of one query block
@@ -352,7 +357,7 @@ TEST(ActivationTest, GeGluAndGeluUseExactErf) {
   const int rows = 7, width = 24;
   auto in = RandomVector(rows * 2 * width, rng, 3.0f);
   std::vector<float> out(rows * width);
-  ASSERT_TRUE(GeGlu(View(in, {rows, 2 * width}), View(out, {rows, width})).ok());
+  ASSERT_TRUE(GeGlu(Cpu(), View(in, {rows, 2 * width}), View(out, {rows, width})).ok());
   std::vector<double> expected(rows * width);
   for (int r = 0; r < rows; ++r) {
     for (int i = 0; i < width; ++i) {
@@ -364,7 +369,7 @@ TEST(ActivationTest, GeGluAndGeluUseExactErf) {
 
   auto x = RandomVector(50, rng, 4.0f);
   auto original = x;
-  ASSERT_TRUE(Gelu(View(x, {50})).ok());
+  ASSERT_TRUE(Gelu(Cpu(), View(x, {50})).ok());
   std::vector<double> gelu(50);
   for (int i = 0; i < 50; ++i) gelu[i] = GeluReference(original[i]);
   EXPECT_LT(MaxAbsDiff(x, gelu), 1e-6);
@@ -374,7 +379,7 @@ TEST(ActivationTest, TanhMatchesLibm) {
   std::mt19937 rng(15);
   auto x = RandomVector(3 * 16, rng, 3.0f);
   const auto original = x;
-  ASSERT_TRUE(Tanh(View(x, {3, 16})).ok());
+  ASSERT_TRUE(Tanh(Cpu(), View(x, {3, 16})).ok());
   std::vector<double> expected(x.size());
   for (size_t i = 0; i < x.size(); ++i) expected[i] = std::tanh(double(original[i]));
   EXPECT_LT(MaxAbsDiff(x, expected), 1e-6);
@@ -405,8 +410,9 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
   auto states = RandomVector(9 * hidden, rng);
   for (bool mean : {false, true}) {
     std::vector<float> out(3 * hidden);
-    ASSERT_TRUE(
-        Pool(View(states, {9, hidden}), packed.Layout(), mean, View(out, {3, hidden})).ok());
+    ASSERT_TRUE(Pool(Cpu(), View(states, {9, hidden}), packed.Layout(), mean, Tensor(),
+                     View(out, {3, hidden}))
+                    .ok());
     for (int b = 0; b < 3; ++b) {
       const int start = packed.cu_seqlens[b], end = packed.cu_seqlens[b + 1];
       for (int c = 0; c < hidden; ++c) {
@@ -419,7 +425,7 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
         EXPECT_NEAR(out[b * hidden + c], expected, 1e-6);
       }
     }
-    ASSERT_TRUE(L2Normalize(View(out, {3, hidden})).ok());
+    ASSERT_TRUE(L2Normalize(Cpu(), View(out, {3, hidden})).ok());
     for (int b = 0; b < 3; ++b) {
       double norm = 0;
       for (int c = 0; c < hidden; ++c) norm += double(out[b * hidden + c]) * out[b * hidden + c];
@@ -427,8 +433,67 @@ TEST(PoolingTest, ClsMeanAndNormalize) {
     }
   }
   std::vector<float> zeros(hidden, 0.0f);
-  ASSERT_TRUE(L2Normalize(View(zeros, {1, hidden})).ok());
+  ASSERT_TRUE(L2Normalize(Cpu(), View(zeros, {1, hidden})).ok());
   for (float z : zeros) EXPECT_EQ(z, 0.0f);
+}
+
+// mean_from[b] leaves sequence b's first tokens out of its mean: from an
+// offset of 0 bitwise the plain mean, past the last token a zero vector,
+// and cls pooling ignores it.
+TEST(PoolingTest, MeanFromSkipsLeadingTokens) {
+  std::mt19937 rng(10);
+  const int hidden = 10;
+  Packed packed = PackLengths({3, 1, 5, 4});
+  auto states = RandomVector(13 * hidden, rng);
+  std::vector<int32_t> mean_from = {0, 1, 2, 9};
+  std::vector<float> plain(4 * hidden), skipped(4 * hidden);
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), true, Tensor(),
+                   View(plain, {4, hidden}))
+                  .ok());
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), true, View(mean_from, {4}),
+                   View(skipped, {4, hidden}))
+                  .ok());
+  for (int b = 0; b < 4; ++b) {
+    const int start = packed.cu_seqlens[b], end = packed.cu_seqlens[b + 1];
+    const int first = std::min(end, start + mean_from[b]);
+    for (int c = 0; c < hidden; ++c) {
+      double expected = 0;
+      for (int t = first; t < end; ++t) expected += states[t * hidden + c];
+      if (first < end) expected /= end - first;
+      EXPECT_NEAR(skipped[b * hidden + c], expected, 1e-6) << b;
+    }
+  }
+  EXPECT_TRUE(std::equal(plain.begin(), plain.begin() + hidden, skipped.begin()))
+      << "an offset of 0 changed the mean";
+  EXPECT_EQ(std::vector<float>(skipped.begin() + hidden, skipped.begin() + 2 * hidden),
+            std::vector<float>(hidden, 0.0f));
+
+  std::vector<float> cls(4 * hidden), cls_skipped(4 * hidden);
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), false, Tensor(),
+                   View(cls, {4, hidden}))
+                  .ok());
+  ASSERT_TRUE(Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), false, View(mean_from, {4}),
+                   View(cls_skipped, {4, hidden}))
+                  .ok());
+  EXPECT_EQ(cls, cls_skipped);
+
+  const absl::Status status = Pool(Cpu(), View(states, {13, hidden}), packed.Layout(), true,
+                                   View(mean_from, {3}), View(skipped, {4, hidden}));
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("Pool: mean_from has shape [3], expected [4]"));
+}
+
+// A copy names both devices when the tensor is not on the backend's device,
+// before touching any memory.
+TEST(MemoryTest, CopyThroughAnotherDevicesBackendIsAnError) {
+  std::vector<float> host(4), elsewhere(4);
+  const Tensor on_gpu(elsewhere.data(), DType::kF32, Device{DeviceType::kCuda, 0}, {4});
+  for (const absl::Status& status : {CopyFromHost(Cpu(), host.data(), sizeof(float) * 4, on_gpu),
+                                     CopyToHost(Cpu(), on_gpu, host.data(), sizeof(float) * 4)}) {
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(status.message(), "copy with a tensor on cuda:0 through the backend of cpu");
+  }
 }
 
 }  // namespace

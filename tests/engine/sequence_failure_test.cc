@@ -2,6 +2,8 @@
 // that is invalid, or whose output is not finite, its own status with a
 // message about it alone, and runs the others exactly as it would without it.
 // (Results compare bitwise with the same batch minus the invalid sequences.)
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -149,6 +151,59 @@ TEST_F(SequenceFailureTest, MeanPoolingFromAnOffsetSkipsTheFirstTokens) {
     EXPECT_NEAR(out->outputs[0][c], sum / (length - 3), 1e-6) << c;
   }
   EXPECT_EQ(out->outputs[1], std::vector<float>(hidden, 0.0f));
+}
+
+// Means from offsets run on the device inside one mixed batch: each matches
+// a double-precision mean of the sequence's own token states from its
+// offset on (normalized when asked), and a sequence whose offset is 0 gets
+// bitwise what it gets in a batch without offsets.
+TEST_F(SequenceFailureTest, MeansFromOffsetsMatchAHostReferenceInAMixedBatch) {
+  auto engine = Engine::Create(dir_.string(), EngineOptions{});
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  const std::vector<int> lengths = {9, 1, 17, 6, 12, 4};
+  const std::vector<int> offsets = {0, 0, 5, 5, 11, 30};
+  PackedBatch batch;
+  for (size_t b = 0; b < lengths.size(); ++b) batch.Append(Ids(lengths[b], 11 * b + 1));
+  const int n = batch.num_sequences();
+
+  std::vector<SequenceTask> plain(n), from_offsets(n);
+  const std::vector<SequenceTask> tokens(n, SequenceTask{OutputKind::kTokenEmbeddings});
+  for (int b = 0; b < n; ++b) {
+    plain[b] = SequenceTask{OutputKind::kPooledEmbedding, Pooling::kMean, b % 2 == 0};
+    from_offsets[b] = plain[b];
+    from_offsets[b].pool_from = offsets[b];
+  }
+  from_offsets[3].pooling = Pooling::kCls;  // a cls sequence in the same batch ignores it
+  auto plain_out = (*engine)->Run(batch, plain);
+  auto offset_out = (*engine)->Run(batch, from_offsets);
+  auto token_out = (*engine)->Run(batch, tokens);
+  ASSERT_TRUE(plain_out.ok() && offset_out.ok() && token_out.ok());
+
+  for (int b = 0; b < n; ++b) {
+    ASSERT_TRUE(offset_out->statuses[b].ok()) << offset_out->statuses[b];
+    const std::vector<float>& states = token_out->outputs[b];
+    const std::vector<float>& got = offset_out->outputs[b];
+    const size_t hidden = states.size() / lengths[b];
+    ASSERT_EQ(got.size(), hidden);
+    if (offsets[b] == 0) {
+      EXPECT_EQ(got, plain_out->outputs[b]) << "sequence " << b << " changed without an offset";
+    }
+    const int first = from_offsets[b].pooling == Pooling::kCls ? 0 : offsets[b];
+    const int last = from_offsets[b].pooling == Pooling::kCls ? 1 : lengths[b];
+    std::vector<double> want(hidden, 0.0);
+    double squares = 0.0;
+    for (size_t c = 0; c < hidden; ++c) {
+      for (int t = first; t < last; ++t) want[c] += states[t * hidden + c];
+      if (first < last) want[c] /= last - first;
+      squares += want[c] * want[c];
+    }
+    const double norm = from_offsets[b].normalize ? std::max(std::sqrt(squares), 1e-12) : 1.0;
+    for (size_t c = 0; c < hidden; ++c) {
+      EXPECT_NEAR(got[c], want[c] / norm, 1e-5) << "sequence " << b << " column " << c;
+    }
+  }
+  EXPECT_EQ(offset_out->outputs[5], std::vector<float>(offset_out->outputs[5].size(), 0.0f))
+      << "an offset past the end pools to zeros";
 }
 
 TEST_F(SequenceFailureTest, ABatchOfOnlyInvalidSequencesRunsNothingAndFailsNoCall) {
