@@ -9,7 +9,7 @@ namespace mbserve::server {
 grpc::ServerUnaryReactor* ClassifyServiceImpl::Classify(grpc::CallbackServerContext* context,
                                                         const v1::ClassifyRequest* request,
                                                         v1::ClassifyResponse* response) {
-  return StartEngineCall(serving_, Rpc::kClassify, context, FromProto(*request),
+  return StartEngineCall(serving_, Rpc::kClassify, context, *request, FromProto(*request),
                          [response](const CallResponse& result) { ToProto(result, response); });
 }
 
@@ -19,7 +19,7 @@ grpc::ServerUnaryReactor* ClassifyServiceImpl::Rerank(grpc::CallbackServerContex
   absl::StatusOr<RerankQuery> query = FromProto(*request);
   absl::StatusOr<CallRequest> pairs =
       query.ok() ? RerankCall(*query, serving_.model, serving_.config) : query.status();
-  return StartEngineCall(serving_, Rpc::kRerank, context, std::move(pairs),
+  return StartEngineCall(serving_, Rpc::kRerank, context, *request, std::move(pairs),
                          [this, request, response](const CallResponse& result) {
                            ToProto(RankTexts(result, serving_.model), result, *request, response);
                          });

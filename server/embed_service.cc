@@ -9,7 +9,7 @@ namespace mbserve::server {
 grpc::ServerUnaryReactor* EmbedServiceImpl::Embed(grpc::CallbackServerContext* context,
                                                   const v1::EmbedRequest* request,
                                                   v1::EmbedResponse* response) {
-  return StartEngineCall(serving_, Rpc::kEmbed, context, FromProto(*request),
+  return StartEngineCall(serving_, Rpc::kEmbed, context, *request, FromProto(*request),
                          [response](const CallResponse& result) { ToProto(result, response); });
 }
 

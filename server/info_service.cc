@@ -38,10 +38,10 @@ v1::GetInfoResponse DescribeServer(const ServingContext& serving) {
 }
 
 grpc::ServerUnaryReactor* InfoServiceImpl::GetInfo(grpc::CallbackServerContext* context,
-                                                   const v1::GetInfoRequest* /*request*/,
+                                                   const v1::GetInfoRequest* request,
                                                    v1::GetInfoResponse* response) {
   auto* call = new UnaryCall(Rpc::kGetInfo, context, serving_);
-  absl::Status status = call->Admit(/*take_permit=*/false);
+  absl::Status status = call->Admit(*request, /*take_permit=*/false);
   if (status.ok()) *response = info_;
   call->Complete(status);
   return call;

@@ -4,16 +4,9 @@
 
 #include "mbserve/v1/tokenize.grpc.pb.h"
 #include "server/serving_context.h"
+#include "server/tokenize_call.h"
 
 namespace mbserve::server {
-
-// The work of each RPC, also run by the HTTP /tokenize and /decode. Errors
-// name the input ("texts[2]", "ids[5]"); a response that would pass
-// max_message_bytes is refused (RESOURCE_EXHAUSTED) before it is built whole.
-absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
-                         int max_message_bytes, v1::TokenizeResponse* response);
-absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeRequest& request,
-                           int max_message_bytes, v1::DetokenizeResponse* response);
 
 class TokenizeServiceImpl final : public v1::TokenizeService::CallbackService {
  public:
