@@ -10,6 +10,7 @@
 // every limit, or the target traps.
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <variant>
 
 #include "server/call_plan.h"
@@ -142,24 +143,9 @@ void Detokenize(const uint8_t* data, size_t size, const Served& s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mbserve::server;
+  using Target = void (*)(const uint8_t*, size_t, const Served&);
+  constexpr Target kTargets[] = {Embed, Classify, Rerank, Tokenize, Detokenize};
   if (size == 0) return 0;
-  const Served& s = Fixture();
-  switch (data[0] % 5) {
-    case 0:
-      Embed(data + 1, size - 1, s);
-      break;
-    case 1:
-      Classify(data + 1, size - 1, s);
-      break;
-    case 2:
-      Rerank(data + 1, size - 1, s);
-      break;
-    case 3:
-      Tokenize(data + 1, size - 1, s);
-      break;
-    default:
-      Detokenize(data + 1, size - 1, s);
-      break;
-  }
+  kTargets[data[0] % std::size(kTargets)](data + 1, size - 1, Fixture());
   return 0;
 }
