@@ -14,7 +14,10 @@ int TransportMessageLimit(int max_message_bytes) {
 }
 
 absl::Status CheckMessageSize(const google::protobuf::MessageLite& message, int max_message_bytes) {
-  const size_t bytes = message.ByteSizeLong();
+  return CheckMessageBytes(message.ByteSizeLong(), max_message_bytes);
+}
+
+absl::Status CheckMessageBytes(size_t bytes, int max_message_bytes) {
   if (bytes <= static_cast<size_t>(max_message_bytes)) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(
       "the request message is ", bytes, " bytes; --max-message-bytes is ", max_message_bytes));

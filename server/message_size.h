@@ -7,6 +7,8 @@
 // stream goes on.
 #pragma once
 
+#include <cstddef>
+
 #include "absl/status/status.h"
 #include "google/protobuf/message_lite.h"
 
@@ -17,8 +19,9 @@ namespace mbserve::server {
 // larger one is refused by gRPC, ending its call or stream.
 int TransportMessageLimit(int max_message_bytes);
 
-// RESOURCE_EXHAUSTED naming both sizes when `message` is larger than
-// `max_message_bytes`.
+// RESOURCE_EXHAUSTED naming both sizes when a request message of `bytes`
+// (or `message`, by its encoded size) is larger than `max_message_bytes`.
+absl::Status CheckMessageBytes(size_t bytes, int max_message_bytes);
 absl::Status CheckMessageSize(const google::protobuf::MessageLite& message, int max_message_bytes);
 
 }  // namespace mbserve::server

@@ -1,40 +1,54 @@
 #include "server/tokenize_service.h"
 
+#include <memory>
+
 #include "server/input_prep.h"
+#include "server/raw_message.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
 
 grpc::ServerUnaryReactor* TokenizeServiceImpl::Tokenize(grpc::CallbackServerContext* context,
-                                                        const v1::TokenizeRequest* request,
-                                                        v1::TokenizeResponse* response) {
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
   auto* call = new UnaryCall(Rpc::kTokenize, context, serving_);
-  absl::Status status = call->Admit(*request);
+  auto message = std::make_shared<v1::TokenizeRequest>();
+  absl::Status status = call->Admit();
+  if (status.ok()) status = ParseRequest(*request, serving_.config.max_message_bytes, *message);
   if (status.ok()) {
-    status = CheckInputCount("texts", request->texts_size(), serving_.config.max_client_batch_size);
+    status = CheckInputCount("texts", message->texts_size(), serving_.config.max_client_batch_size);
   }
   if (!status.ok()) {
     call->Complete(status);
     return call;
   }
-  serving_.tokenization_pool.Post([this, call, request, response] {
-    call->Complete(
-        TokenizeAll(serving_.tokenizer, *request, serving_.config.max_message_bytes, response));
+  serving_.tokenization_pool.Post([this, call, message, response] {
+    v1::TokenizeResponse out;
+    const absl::Status done =
+        TokenizeAll(serving_.tokenizer, *message, serving_.config.max_message_bytes, &out);
+    if (done.ok()) SerializeResponse(out, response);
+    call->Complete(done);
   });
   return call;
 }
 
 grpc::ServerUnaryReactor* TokenizeServiceImpl::Detokenize(grpc::CallbackServerContext* context,
-                                                          const v1::DetokenizeRequest* request,
-                                                          v1::DetokenizeResponse* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   auto* call = new UnaryCall(Rpc::kDetokenize, context, serving_);
-  if (absl::Status s = call->Admit(*request); !s.ok()) {
-    call->Complete(s);
+  auto message = std::make_shared<v1::DetokenizeRequest>();
+  absl::Status status = call->Admit();
+  if (status.ok()) status = ParseRequest(*request, serving_.config.max_message_bytes, *message);
+  if (!status.ok()) {
+    call->Complete(status);
     return call;
   }
-  serving_.tokenization_pool.Post([this, call, request, response] {
-    call->Complete(
-        DetokenizeIds(serving_.tokenizer, *request, serving_.config.max_message_bytes, response));
+  serving_.tokenization_pool.Post([this, call, message, response] {
+    v1::DetokenizeResponse out;
+    const absl::Status done =
+        DetokenizeIds(serving_.tokenizer, *message, serving_.config.max_message_bytes, &out);
+    if (done.ok()) SerializeResponse(out, response);
+    call->Complete(done);
   });
   return call;
 }

@@ -8,16 +8,19 @@
 
 namespace mbserve::server {
 
-class TokenizeServiceImpl final : public v1::TokenizeService::CallbackService {
+// Raw methods: mbserve parses the requests (raw_message.h).
+class TokenizeServiceImpl final
+    : public v1::TokenizeService::WithRawCallbackMethod_Tokenize<
+          v1::TokenizeService::WithRawCallbackMethod_Detokenize<v1::TokenizeService::Service>> {
  public:
   explicit TokenizeServiceImpl(ServingContext& serving) : serving_(serving) {}
 
   grpc::ServerUnaryReactor* Tokenize(grpc::CallbackServerContext* context,
-                                     const v1::TokenizeRequest* request,
-                                     v1::TokenizeResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Detokenize(grpc::CallbackServerContext* context,
-                                       const v1::DetokenizeRequest* request,
-                                       v1::DetokenizeResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
 
  private:
   ServingContext& serving_;

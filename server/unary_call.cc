@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "server/call.h"
-#include "server/message_size.h"
 #include "server/status_map.h"
 #include "spdlog/spdlog.h"
 
@@ -45,12 +44,10 @@ Clock::time_point DeadlineOf(const grpc::CallbackServerContext& context) {
 
 grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
                                           grpc::CallbackServerContext* context,
-                                          const google::protobuf::MessageLite& message,
                                           absl::StatusOr<CallRequest> request,
                                           std::function<void(const CallResponse&)> write_response) {
   auto* reactor = new EngineCallReactor(serving, rpc, context, std::move(write_response));
   absl::Status status = serving.auth.Check(*context);
-  if (status.ok()) status = CheckMessageSize(message, serving.config.max_message_bytes);
   if (status.ok()) status = request.status();
   if (status.ok()) {
     reactor->call().Start(std::move(*request));
@@ -63,11 +60,8 @@ grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
 UnaryCall::UnaryCall(Rpc rpc, grpc::CallbackServerContext* context, ServingContext& serving)
     : rpc_(rpc), context_(context), serving_(serving) {}
 
-absl::Status UnaryCall::Admit(const google::protobuf::MessageLite& message, bool take_permit) {
+absl::Status UnaryCall::Admit(bool take_permit) {
   if (absl::Status s = serving_.auth.Check(*context_); !s.ok()) return s;
-  if (absl::Status s = CheckMessageSize(message, serving_.config.max_message_bytes); !s.ok()) {
-    return s;
-  }
   if (!take_permit) return absl::OkStatus();
   absl::StatusOr<Admission::Permit> permit = serving_.admission.TryAcquire();
   if (!permit.ok()) return permit.status();

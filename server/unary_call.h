@@ -9,7 +9,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "google/protobuf/message_lite.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 #include "server/admission.h"
@@ -23,12 +22,11 @@ namespace mbserve::server {
 // The call's gRPC deadline on the server's clock (max() when none).
 Clock::time_point DeadlineOf(const grpc::CallbackServerContext& context);
 
-// Checks the API key and the size of `message`, then runs `request` (or
-// fails with its decoding error) as a Call; `write_response` fills the gRPC
-// response on success.
+// Checks the API key, then runs `request` (or fails with its parsing or
+// decoding error) as a Call; `write_response` fills the gRPC response on
+// success.
 grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
                                           grpc::CallbackServerContext* context,
-                                          const google::protobuf::MessageLite& message,
                                           absl::StatusOr<CallRequest> request,
                                           std::function<void(const CallResponse&)> write_response);
 
@@ -37,9 +35,8 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
  public:
   UnaryCall(Rpc rpc, grpc::CallbackServerContext* context, ServingContext& serving);
 
-  // Checks the API key and the size of `message` and, if `take_permit`,
-  // takes an admission permit.
-  absl::Status Admit(const google::protobuf::MessageLite& message, bool take_permit = true);
+  // Checks the API key and, if `take_permit`, takes an admission permit.
+  absl::Status Admit(bool take_permit = true);
   void Complete(const absl::Status& status);
 
  private:

@@ -4,12 +4,14 @@
 #include <future>
 #include <memory>
 #include <set>
+#include <string>
 #include <thread>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "server/embed_stream.h"
 #include "tests/server/server_harness.h"
@@ -253,6 +255,36 @@ TEST(ServerOpsTest, OversizedMessageIsRefusedWithBothSizes) {
   EXPECT_NE(huge.error_message().find("131072"), std::string::npos) << huge.error_message();
   grpc::ClientContext ok_context;
   EXPECT_TRUE(h->embed().Embed(&ok_context, EmbedTexts({"small"}), &response).ok());
+}
+
+TEST(ServerOpsTest, RequestBytesThatDoNotParseAreInvalidArgumentAndCounted) {
+  auto h = ServerHarness::Start(ClassifierModelDir());
+  grpc::GenericStub stub(h->NewChannel());
+  // A field tag whose varint never ends.
+  const std::string garbage = "\xff\xff\xff\xff";
+  const grpc::Slice slice(garbage.data(), garbage.size());
+  const grpc::ByteBuffer request(&slice, 1);
+  const std::vector<std::tuple<std::string, std::string, std::string>> methods = {
+      {"/mbserve.v1.EmbedService/Embed", "Embed", "mbserve.v1.EmbedRequest"},
+      {"/mbserve.v1.ClassifyService/Classify", "Classify", "mbserve.v1.ClassifyRequest"},
+      {"/mbserve.v1.ClassifyService/Rerank", "Rerank", "mbserve.v1.RerankRequest"},
+      {"/mbserve.v1.TokenizeService/Tokenize", "Tokenize", "mbserve.v1.TokenizeRequest"},
+      {"/mbserve.v1.TokenizeService/Detokenize", "Detokenize", "mbserve.v1.DetokenizeRequest"},
+      {"/mbserve.v1.InfoService/GetInfo", "GetInfo", "mbserve.v1.GetInfoRequest"},
+  };
+  for (const auto& [method, rpc, type] : methods) {
+    grpc::ClientContext context;
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status status) { done.set_value(std::move(status)); });
+    const grpc::Status status = done.get_future().get();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
+    EXPECT_EQ(status.error_message(), "the request is not a valid " + type);
+    EXPECT_EQ(h->MetricSum("mbserve_requests_total", {{"rpc", rpc}, {"code", "INVALID_ARGUMENT"}}),
+              1)
+        << rpc;
+  }
 }
 
 TEST(ServerOpsTest, StreamAnswersAnOversizedMessageAloneAndGoesOn) {
