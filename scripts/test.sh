@@ -17,9 +17,10 @@ ctest --test-dir build --output-on-failure -j "${jobs}"
 
 # --- Sanitizers and fuzzers (docs/SERVER.md, fuzz/) -------------------------
 # ASan+UBSan on the engine and tokenizer suites, then each libFuzzer target
-# for 25 s (the fuzzers reuse build-asan), then TSan on the server's
-# concurrency tests (build-tsan). Each step has a hard bound so CI stays
-# within its budget; the times are printed.
+# for 25 s (the fuzzers reuse build-asan), then TSan on the server's unit
+# tests (build-tsan; scripts/sanitizers.sh says why not the gRPC ones).
+# Each step has a hard bound so CI stays within its budget; the times are
+# printed.
 sanitizers_start=${SECONDS}
 timeout 1500 scripts/sanitizers.sh asan
 timeout 600 fuzz/run-ci.sh
