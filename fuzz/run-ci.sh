@@ -13,7 +13,7 @@ cd "${root}"
 # shellcheck source=../scripts/sanitizer-build.sh
 source scripts/sanitizer-build.sh
 seconds="${FUZZ_SECONDS:-25}"
-targets=(config safetensors sentence_transformers tokenizer)
+targets=(config safetensors sentence_transformers tokenizer request)
 
 build_start=${SECONDS}
 configure_asan_build > /dev/null

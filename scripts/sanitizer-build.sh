@@ -2,11 +2,10 @@
 # build with sanitizers, so the ASan+UBSan build is shared by the test
 # suites and the fuzzers (the engine and tokenizer compile once).
 #   configure_sanitizer_build DIR "-fsanitize=..." [extra cmake args...]
-# Debian's clang has no libomp, so OpenMP comes from GCC's libgomp, which
-# the OpenMP build of OpenBLAS uses anyway. Its omp.h is copied into a
-# folder of its own (GCC's include folder also holds GCC's intrinsics
-# headers, which clang must not see), without the GCC-only
-# __malloc__(deallocator) attribute clang rejects.
+# Debian's clang has no libomp, so OpenMP comes from GCC's libgomp, as in
+# the GCC build. Its omp.h is copied into a folder of its own (GCC's include
+# folder also holds GCC's intrinsics headers, which clang must not see),
+# without the GCC-only __malloc__(deallocator) attribute clang rejects.
 configure_sanitizer_build() {
   local dir="$1" sanitize="$2"
   shift 2

@@ -2,6 +2,10 @@
 
 namespace mbserve::server {
 
+int64_t ClientShare(int64_t max_queued_tokens, int clients_waiting) {
+  return max_queued_tokens / (clients_waiting + 1);
+}
+
 bool Fits(BatchSize open, int next_tokens, const BatchLimits& limits) {
   if (open.sequences == 0) return true;
   return open.sequences < limits.max_sequences && open.tokens + next_tokens <= limits.max_tokens;

@@ -7,6 +7,8 @@
 // oldest sequence has waited max_delay.
 #pragma once
 
+#include <cstdint>
+
 #include "server/clock.h"
 
 namespace mbserve::server {
@@ -25,6 +27,14 @@ struct BatchSize {
   int sequences = 0;
   int tokens = 0;
 };
+
+// The most tokens one client (a connection) may have waiting once it already
+// has some waiting, while `clients_waiting` clients (itself included) have
+// tokens waiting: max_queued_tokens / (clients_waiting + 1). The shares of
+// the waiting clients add up to less than the bound, so a flood from one
+// connection leaves room for another's calls. A client with nothing waiting
+// is held only to the bound itself, so any call that fits the bound runs.
+int64_t ClientShare(int64_t max_queued_tokens, int clients_waiting);
 
 // Whether a sequence of next_tokens may join an open batch of size `open`.
 // An empty batch takes any sequence: the server never admits one longer than

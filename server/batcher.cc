@@ -4,16 +4,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "server/memory_release.h"
 #include "spdlog/spdlog.h"
 
 namespace mbserve::server {
 namespace {
-
-// How long the engine must stay idle after work before freed memory goes
-// back to the system: long enough that a steady stream of calls never pays
-// for it, short enough that RSS falls soon after a burst.
-constexpr auto kIdleBeforeRelease = std::chrono::seconds(1);
 
 // The batch without the sequences whose keep[b] is false.
 PackedBatch Without(const PackedBatch& batch, const std::vector<bool>& keep) {
@@ -27,8 +21,9 @@ PackedBatch Without(const PackedBatch& batch, const std::vector<bool>& keep) {
 
 }  // namespace
 
-Batcher::Batcher(Engine& engine, const BatchLimits& limits, Metrics& metrics)
-    : engine_(engine), limits_(limits), metrics_(metrics) {
+Batcher::Batcher(Engine& engine, const BatchLimits& limits, Metrics& metrics,
+                 IdleRelease idle_release)
+    : engine_(engine), limits_(limits), metrics_(metrics), idle_release_(std::move(idle_release)) {
   batcher_thread_ = std::thread([this] { BatcherLoop(); });
   engine_thread_ = std::thread([this] { EngineLoop(); });
 }
@@ -45,19 +40,14 @@ void Batcher::Submit(std::vector<QueuedSequence> sequences) {
   }
   int64_t tokens = 0;
   for (const QueuedSequence& sequence : sequences) tokens += sequence.ids.size();
-  // A call larger than the bound still runs when nothing waits before it.
-  if (limits_.max_queued_tokens > 0 && waiting_tokens_ > 0 &&
-      waiting_tokens_ + tokens > limits_.max_queued_tokens) {
-    const absl::Status status = absl::ResourceExhaustedError(absl::StrCat(
-        "the server has ", waiting_tokens_, " tokens queued; this call's ", tokens,
-        " would pass --max-queued-tokens (", limits_.max_queued_tokens, "); retry later"));
+  const std::string client = sequences.empty() ? std::string() : sequences.front().client;
+  if (absl::Status status = CheckQueuedTokens(client, tokens); !status.ok()) {
     lock.unlock();
     for (QueuedSequence& sequence : sequences) sequence.sink->OnError(status);
     return;
   }
   for (QueuedSequence& sequence : sequences) {
-    ++waiting_sequences_;
-    waiting_tokens_ += static_cast<int64_t>(sequence.ids.size());
+    AddWaiting(sequence.client, static_cast<int64_t>(sequence.ids.size()));
     queue_.push_back(std::move(sequence));
   }
   PublishQueueDepth();
@@ -75,6 +65,40 @@ void Batcher::Stop() {
   if (engine_thread_.joinable()) engine_thread_.join();
 }
 
+absl::Status Batcher::CheckQueuedTokens(const std::string& client, int64_t tokens) const {
+  if (limits_.max_queued_tokens <= 0) return absl::OkStatus();
+  // A call larger than the bound still runs when nothing waits before it.
+  if (waiting_tokens_ > 0 && waiting_tokens_ + tokens > limits_.max_queued_tokens) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the server has ", waiting_tokens_, " tokens queued; this call's ", tokens,
+        " would pass --max-queued-tokens (", limits_.max_queued_tokens, "); retry later"));
+  }
+  const auto held = waiting_tokens_by_client_.find(client);
+  if (held == waiting_tokens_by_client_.end()) return absl::OkStatus();
+  const int clients = static_cast<int>(waiting_tokens_by_client_.size());
+  const int64_t share = ClientShare(limits_.max_queued_tokens, clients);
+  if (held->second + tokens <= share) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("this connection has ", held->second, " tokens queued; this call's ", tokens,
+                   " would pass its share of --max-queued-tokens (", share, " of ",
+                   limits_.max_queued_tokens, " while ", clients,
+                   clients == 1 ? " connection waits" : " connections wait", "); retry later"));
+}
+
+void Batcher::AddWaiting(const std::string& client, int64_t tokens) {
+  ++waiting_sequences_;
+  waiting_tokens_ += tokens;
+  waiting_tokens_by_client_[client] += tokens;
+}
+
+void Batcher::RemoveWaiting(const std::string& client, int64_t tokens) {
+  --waiting_sequences_;
+  waiting_tokens_ -= tokens;
+  const auto held = waiting_tokens_by_client_.find(client);
+  held->second -= tokens;
+  if (held->second == 0) waiting_tokens_by_client_.erase(held);
+}
+
 bool Batcher::Drained() const {
   return queue_.empty() && open_.members.empty() && finished_.empty() && !engine_busy_;
 }
@@ -87,19 +111,19 @@ std::vector<Batcher::Outcome> Batcher::FillOpenBatch(Clock::time_point now) {
     QueuedSequence& next = queue_.front();
     const int tokens = static_cast<int>(next.ids.size());
     if (absl::Status live = next.sink->Liveness(now); !live.ok()) {
-      dropped.push_back({Member{std::move(next.sink), next.index, next.task}, std::move(live)});
+      RemoveWaiting(next.client, tokens);
+      dropped.push_back(
+          {Member{std::move(next.sink), next.index, next.task, std::move(next.client)},
+           std::move(live)});
     } else if (!Fits(open_.size(), tokens, limits_)) {
       open_.full = true;
       break;
     } else {
       if (open_.members.empty()) open_.oldest = next.enqueued;
       open_.packed.Append(next.ids, next.type_ids);
-      open_.members.push_back(Member{std::move(next.sink), next.index, next.task});
-      queue_.pop_front();
-      continue;
+      open_.members.push_back(
+          Member{std::move(next.sink), next.index, next.task, std::move(next.client)});
     }
-    --waiting_sequences_;
-    waiting_tokens_ -= tokens;
     queue_.pop_front();
   }
   PublishQueueDepth();
@@ -143,13 +167,13 @@ void Batcher::EngineLoop() {
         engine_cv_.wait(lock);
         continue;
       }
-      // Idle after work: once nothing arrives for kIdleBeforeRelease, give
+      // Idle after work: once nothing arrives for idle_release_.after, give
       // the memory the batches freed back to the system.
-      if (engine_cv_.wait_for(lock, kIdleBeforeRelease) == std::cv_status::timeout &&
+      if (engine_cv_.wait_for(lock, idle_release_.after) == std::cv_status::timeout &&
           open_.members.empty() && !stopping_) {
         ran_since_release_ = false;
         lock.unlock();
-        ReleaseFreeMemory();
+        idle_release_.release();
         lock.lock();
       }
       continue;
@@ -162,8 +186,9 @@ void Batcher::EngineLoop() {
       continue;
     }
     OpenBatch batch = std::exchange(open_, OpenBatch{});
-    waiting_sequences_ -= batch.packed.num_sequences();
-    waiting_tokens_ -= batch.packed.num_tokens();
+    for (size_t b = 0; b < batch.members.size(); ++b) {
+      RemoveWaiting(batch.members[b].client, batch.packed.sequence_length(static_cast<int>(b)));
+    }
     PublishQueueDepth();
     engine_busy_ = true;
     batcher_cv_.notify_one();  // the queue may fill a new open batch now

@@ -7,8 +7,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "engine/engine.h"
 #include "server/batch_policy.h"
 #include "server/clock.h"
+#include "server/memory_release.h"
 #include "server/metrics.h"
 
 namespace mbserve::server {
@@ -47,16 +50,21 @@ struct QueuedSequence {
   std::vector<int32_t> type_ids;  // as long as ids (PackedBatch::token_type_ids)
   SequenceTask task;
   Clock::time_point enqueued;
+  // The connection the call came on (a gRPC peer, an HTTP client address):
+  // --max-queued-tokens is shared between connections (ClientShare).
+  std::string client;
 };
 
 class Batcher {
  public:
-  Batcher(Engine& engine, const BatchLimits& limits, Metrics& metrics);
+  Batcher(Engine& engine, const BatchLimits& limits, Metrics& metrics,
+          IdleRelease idle_release = {});
   ~Batcher();  // Stop()
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
 
-  // Never blocks on the engine. Admission control bounds the queue.
+  // Never blocks on the engine. Admission control bounds the queue. The
+  // sequences are one call's: they share one client.
   void Submit(std::vector<QueuedSequence> sequences);
   // Runs and delivers everything already submitted, then joins the threads.
   // Later submissions fail with UNAVAILABLE.
@@ -69,6 +77,7 @@ class Batcher {
     std::shared_ptr<SequenceSink> sink;
     int index = 0;
     SequenceTask task;
+    std::string client;
   };
   struct Outcome {
     Member member;
@@ -93,12 +102,18 @@ class Batcher {
   std::vector<Outcome> FillOpenBatch(Clock::time_point now);
   Finished RunBatch(OpenBatch batch);
   static void Deliver(std::vector<Outcome>& outcomes, const BatchTiming& timing);
+  // Why a call of `tokens` from `client` is refused, or OK. Needs mu_.
+  absl::Status CheckQueuedTokens(const std::string& client, int64_t tokens) const;
+  // Counts sequences joining or leaving the waiting ones. Need mu_.
+  void AddWaiting(const std::string& client, int64_t tokens);
+  void RemoveWaiting(const std::string& client, int64_t tokens);
   bool Drained() const;      // needs mu_
   void PublishQueueDepth();  // needs mu_
 
   Engine& engine_;
   const BatchLimits limits_;
   Metrics& metrics_;
+  const IdleRelease idle_release_;
 
   std::mutex mu_;
   std::condition_variable batcher_cv_;
@@ -108,6 +123,7 @@ class Batcher {
   std::deque<Finished> finished_;
   int waiting_sequences_ = 0;  // queue_ + open_
   int64_t waiting_tokens_ = 0;
+  std::map<std::string, int64_t> waiting_tokens_by_client_;  // only clients with some
   bool engine_busy_ = false;
   bool ran_since_release_ = false;  // a batch ran since memory was last released
   bool stopping_ = false;

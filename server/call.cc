@@ -25,13 +25,19 @@ std::vector<ClassScore> RankedScores(std::span<const float> logits, const CallRe
 
 }  // namespace
 
-std::shared_ptr<Call> Call::Create(ServingContext& serving, Rpc rpc, Clock::time_point deadline,
-                                   Done done) {
-  return std::shared_ptr<Call>(new Call(serving, rpc, deadline, std::move(done)));
+std::shared_ptr<Call> Call::Create(ServingContext& serving, Rpc rpc, std::string client,
+                                   Clock::time_point deadline, Done done) {
+  return std::shared_ptr<Call>(
+      new Call(serving, rpc, std::move(client), deadline, std::move(done)));
 }
 
-Call::Call(ServingContext& serving, Rpc rpc, Clock::time_point deadline, Done done)
-    : serving_(serving), rpc_(rpc), deadline_(deadline), done_(std::move(done)) {}
+Call::Call(ServingContext& serving, Rpc rpc, std::string client, Clock::time_point deadline,
+           Done done)
+    : serving_(serving),
+      rpc_(rpc),
+      client_(std::move(client)),
+      deadline_(deadline),
+      done_(std::move(done)) {}
 
 void Call::Start(CallRequest request) {
   absl::StatusOr<Admission::Permit> permit = serving_.admission.TryAcquire();
@@ -78,7 +84,7 @@ void Call::Tokenize() {
     task.pool_from = input.pool_from;
     sequences.push_back(QueuedSequence{self, static_cast<int>(sequences.size()),
                                        std::move(input.ids), std::move(input.type_ids), task,
-                                       tokenized_});
+                                       tokenized_, client_});
   }
   {
     std::lock_guard lock(mu_);

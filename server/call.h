@@ -2,9 +2,10 @@
 // transport. The contract for a front end (the gRPC services here; an HTTP
 // front end works the same way):
 //
-//   1. On arrival, Call::Create(serving, rpc, deadline, done), with the
-//      ServingContext of the running Server (Server::serving()). The call's
-//      clock starts now.
+//   1. On arrival, Call::Create(serving, rpc, client, deadline, done), with
+//      the ServingContext of the running Server (Server::serving()) and the
+//      connection it came on (the batcher shares --max-queued-tokens between
+//      connections). The call's clock starts now.
 //   2. Authenticate and decode the request into a CallRequest
 //      (call_request.h). If either fails, Reject(status) instead of Start.
 //   3. Start(request): the call takes an admission permit, validates the
@@ -30,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -47,10 +49,12 @@ class Call final : public SequenceSink, public std::enable_shared_from_this<Call
  public:
   using Done = std::function<void(absl::StatusOr<CallResponse>)>;
 
-  // `deadline` is Clock::time_point::max() when the client set none; `rpc`
-  // labels the call's metrics.
-  static std::shared_ptr<Call> Create(ServingContext& serving, Rpc rpc, Clock::time_point deadline,
-                                      Done done);
+  // `client` names the connection (grpc::ServerContext::peer(), or the
+  // transport's own, e.g. "http:" and the remote address). `deadline` is
+  // Clock::time_point::max() when the client set none; `rpc` labels the
+  // call's metrics.
+  static std::shared_ptr<Call> Create(ServingContext& serving, Rpc rpc, std::string client,
+                                      Clock::time_point deadline, Done done);
 
   // Runs the call; see the contract above. Call at most once, and not after
   // Reject.
@@ -66,7 +70,7 @@ class Call final : public SequenceSink, public std::enable_shared_from_this<Call
   void OnError(const absl::Status& status) override;
 
  private:
-  Call(ServingContext& serving, Rpc rpc, Clock::time_point deadline, Done done);
+  Call(ServingContext& serving, Rpc rpc, std::string client, Clock::time_point deadline, Done done);
 
   // OK while the client still wants the call (deadline, cancellation).
   absl::Status ClientLiveness(Clock::time_point now) const;
@@ -79,6 +83,7 @@ class Call final : public SequenceSink, public std::enable_shared_from_this<Call
 
   ServingContext& serving_;
   const Rpc rpc_;
+  const std::string client_;
   const Clock::time_point start_ = Clock::now();
   const Clock::time_point deadline_;
   std::atomic<bool> cancelled_{false};

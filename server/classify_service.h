@@ -6,16 +6,19 @@
 
 namespace mbserve::server {
 
-class ClassifyServiceImpl final : public v1::ClassifyService::CallbackService {
+// Raw methods: mbserve parses the requests (raw_message.h).
+class ClassifyServiceImpl final
+    : public v1::ClassifyService::WithRawCallbackMethod_Classify<
+          v1::ClassifyService::WithRawCallbackMethod_Rerank<v1::ClassifyService::Service>> {
  public:
   explicit ClassifyServiceImpl(ServingContext& serving) : serving_(serving) {}
 
   grpc::ServerUnaryReactor* Classify(grpc::CallbackServerContext* context,
-                                     const v1::ClassifyRequest* request,
-                                     v1::ClassifyResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Rerank(grpc::CallbackServerContext* context,
-                                   const v1::RerankRequest* request,
-                                   v1::RerankResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
 
  private:
   ServingContext& serving_;

@@ -2,15 +2,22 @@
 
 #include "server/embed_stream.h"
 #include "server/grpc_convert.h"
+#include "server/raw_message.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
 
 grpc::ServerUnaryReactor* EmbedServiceImpl::Embed(grpc::CallbackServerContext* context,
-                                                  const v1::EmbedRequest* request,
-                                                  v1::EmbedResponse* response) {
-  return StartEngineCall(serving_, Rpc::kEmbed, context, FromProto(*request),
-                         [response](const CallResponse& result) { ToProto(result, response); });
+                                                  const grpc::ByteBuffer* request,
+                                                  grpc::ByteBuffer* response) {
+  v1::EmbedRequest message;
+  const absl::Status parsed = ParseRequest(*request, serving_.config.max_message_bytes, message);
+  return StartEngineCall(serving_, Rpc::kEmbed, context, parsed.ok() ? FromProto(message) : parsed,
+                         [response](const CallResponse& result) {
+                           v1::EmbedResponse out;
+                           ToProto(result, &out);
+                           SerializeResponse(out, response);
+                         });
 }
 
 grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>*

@@ -7,14 +7,17 @@
 
 namespace mbserve::server {
 
-class EmbedServiceImpl final : public v1::EmbedService::CallbackService {
+// Embed is a raw method: mbserve parses its request (raw_message.h).
+class EmbedServiceImpl final
+    : public v1::EmbedService::WithRawCallbackMethod_Embed<
+          v1::EmbedService::WithCallbackMethod_EmbedStream<v1::EmbedService::Service>> {
  public:
   EmbedServiceImpl(ServingContext& serving, StreamRegistry& streams)
       : serving_(serving), streams_(streams) {}
 
   grpc::ServerUnaryReactor* Embed(grpc::CallbackServerContext* context,
-                                  const v1::EmbedRequest* request,
-                                  v1::EmbedResponse* response) override;
+                                  const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response) override;
   grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>* EmbedStream(
       grpc::CallbackServerContext* context) override;
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/grpc_convert.h"
+#include "server/message_size.h"
 #include "server/status_map.h"
 #include "server/unary_call.h"
 
@@ -11,7 +12,10 @@ namespace mbserve::server {
 
 EmbedStreamReactor::EmbedStreamReactor(grpc::CallbackServerContext* context,
                                        ServingContext& serving, StreamRegistry& registry)
-    : serving_(serving), registry_(registry), deadline_(DeadlineOf(*context)) {
+    : serving_(serving),
+      registry_(registry),
+      peer_(context->peer()),
+      deadline_(DeadlineOf(*context)) {
   const Clock::time_point start = Clock::now();
   if (absl::Status s = serving_.auth.Check(*context); !s.ok()) {
     serving_.metrics.RecordRequest(Rpc::kEmbedStream, s.code(), Clock::now() - start);
@@ -49,17 +53,14 @@ void EmbedStreamReactor::OnReadDone(bool ok) {
     if (draining_) return;
     const uint64_t key = next_key_++;
     std::string id = id_too_long ? std::string() : incoming_->id();
-    call = Call::Create(serving_, Rpc::kEmbedStream, deadline_,
+    call = Call::Create(serving_, Rpc::kEmbedStream, peer_, deadline_,
                         [this, key, id = std::move(id)](absl::StatusOr<CallResponse> result) {
                           Answer(key, id, std::move(result));
                         });
     if (cancelled_) call->Cancel();
     running_.emplace(key, call);
   }
-  absl::StatusOr<CallRequest> request =
-      id_too_long ? absl::InvalidArgumentError(absl::StrCat("id is ", incoming_->id().size(),
-                                                            " bytes; the limit is ", kMaxIdBytes))
-                  : FromProto(incoming_->request());
+  absl::StatusOr<CallRequest> request = Decode(*incoming_);
   if (request.ok()) {
     call->Start(std::move(*request));
   } else {
@@ -67,6 +68,17 @@ void EmbedStreamReactor::OnReadDone(bool ok) {
   }
   std::lock_guard lock(mu_);
   ReadNextLocked();
+}
+
+absl::StatusOr<CallRequest> EmbedStreamReactor::Decode(const v1::EmbedStreamRequest& message) {
+  if (message.id().size() > kMaxIdBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("id is ", message.id().size(), " bytes; the limit is ", kMaxIdBytes));
+  }
+  if (absl::Status s = CheckMessageSize(message, serving_.config.max_message_bytes); !s.ok()) {
+    return s;
+  }
+  return FromProto(message.request());
 }
 
 void EmbedStreamReactor::ReadNextLocked() {

@@ -6,7 +6,9 @@
 // Memory is bounded per stream: reading pauses while kMaxUnanswered messages
 // are accepted but their responses not yet written (a client that sends and
 // never reads stalls on flow control instead of growing the server), and an
-// id longer than kMaxIdBytes is refused, since every response copies it.
+// id longer than kMaxIdBytes is refused, since every response copies it. A
+// message over --max-message-bytes is answered with its error alone; the
+// stream goes on (message_size.h).
 #pragma once
 
 #include <cstdint>
@@ -43,6 +45,10 @@ class EmbedStreamReactor final
   void OnCancel() override;
   void OnDone() override;
 
+  // The message's request, or why it is refused alone: an id over
+  // kMaxIdBytes or a message over --max-message-bytes.
+  absl::StatusOr<CallRequest> Decode(const v1::EmbedStreamRequest& message);
+
   // A message's answer: its response or error, tagged with its id.
   void Answer(uint64_t key, const std::string& id, absl::StatusOr<CallResponse> result);
   // Queues a response; starts writing if idle. Needs mu_.
@@ -57,6 +63,7 @@ class EmbedStreamReactor final
 
   ServingContext& serving_;
   StreamRegistry& registry_;
+  const std::string peer_;
   const Clock::time_point deadline_;
   std::unique_ptr<v1::EmbedStreamRequest> incoming_;
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "server/raw_message.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
@@ -38,11 +39,13 @@ v1::GetInfoResponse DescribeServer(const ServingContext& serving) {
 }
 
 grpc::ServerUnaryReactor* InfoServiceImpl::GetInfo(grpc::CallbackServerContext* context,
-                                                   const v1::GetInfoRequest* /*request*/,
-                                                   v1::GetInfoResponse* response) {
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) {
   auto* call = new UnaryCall(Rpc::kGetInfo, context, serving_);
+  v1::GetInfoRequest message;
   absl::Status status = call->Admit(/*take_permit=*/false);
-  if (status.ok()) *response = info_;
+  if (status.ok()) status = ParseRequest(*request, serving_.config.max_message_bytes, message);
+  if (status.ok()) SerializeResponse(info_, response);
   call->Complete(status);
   return call;
 }

@@ -13,14 +13,16 @@ inline constexpr char kServerVersion[] = "0.1.0";
 // What GetInfo (and the HTTP /info) answers: the model and the limits.
 v1::GetInfoResponse DescribeServer(const ServingContext& serving);
 
-class InfoServiceImpl final : public v1::InfoService::CallbackService {
+// A raw method: mbserve parses the request (raw_message.h).
+class InfoServiceImpl final
+    : public v1::InfoService::WithRawCallbackMethod_GetInfo<v1::InfoService::Service> {
  public:
   explicit InfoServiceImpl(ServingContext& serving)
       : serving_(serving), info_(DescribeServer(serving)) {}
 
   grpc::ServerUnaryReactor* GetInfo(grpc::CallbackServerContext* context,
-                                    const v1::GetInfoRequest* request,
-                                    v1::GetInfoResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
 
  private:
   ServingContext& serving_;

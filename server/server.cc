@@ -11,6 +11,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/message_size.h"
 #include "server/warmup.h"
 #include "spdlog/spdlog.h"
 
@@ -87,7 +88,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat(config.host, ":", config.port), *credentials,
                            &server->port_);
-  builder.SetMaxReceiveMessageSize(config.max_message_bytes);
+  builder.SetMaxReceiveMessageSize(TransportMessageLimit(config.max_message_bytes));
   // gRPC sets SO_REUSEPORT by default: a second server on a port in use would
   // start and silently take part of the new connections. Exclusive instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);

@@ -4,27 +4,23 @@
 
 #include "mbserve/v1/tokenize.grpc.pb.h"
 #include "server/serving_context.h"
+#include "server/tokenize_call.h"
 
 namespace mbserve::server {
 
-// The work of each RPC, also run by the HTTP /tokenize and /decode. Errors
-// name the input ("texts[2]", "ids[5]"); a response that would pass
-// max_message_bytes is refused (RESOURCE_EXHAUSTED) before it is built whole.
-absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
-                         int max_message_bytes, v1::TokenizeResponse* response);
-absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeRequest& request,
-                           int max_message_bytes, v1::DetokenizeResponse* response);
-
-class TokenizeServiceImpl final : public v1::TokenizeService::CallbackService {
+// Raw methods: mbserve parses the requests (raw_message.h).
+class TokenizeServiceImpl final
+    : public v1::TokenizeService::WithRawCallbackMethod_Tokenize<
+          v1::TokenizeService::WithRawCallbackMethod_Detokenize<v1::TokenizeService::Service>> {
  public:
   explicit TokenizeServiceImpl(ServingContext& serving) : serving_(serving) {}
 
   grpc::ServerUnaryReactor* Tokenize(grpc::CallbackServerContext* context,
-                                     const v1::TokenizeRequest* request,
-                                     v1::TokenizeResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Detokenize(grpc::CallbackServerContext* context,
-                                       const v1::DetokenizeRequest* request,
-                                       v1::DetokenizeResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
 
  private:
   ServingContext& serving_;

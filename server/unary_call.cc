@@ -18,7 +18,7 @@ class EngineCallReactor final : public grpc::ServerUnaryReactor {
   EngineCallReactor(ServingContext& serving, Rpc rpc, grpc::CallbackServerContext* context,
                     std::function<void(const CallResponse&)> write_response)
       : call_(Call::Create(
-            serving, rpc, DeadlineOf(*context),
+            serving, rpc, context->peer(), DeadlineOf(*context),
             [this, write = std::move(write_response)](absl::StatusOr<CallResponse> response) {
               if (response.ok()) write(*response);
               Finish(ToGrpcStatus(response.status()));
@@ -47,12 +47,12 @@ grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
                                           absl::StatusOr<CallRequest> request,
                                           std::function<void(const CallResponse&)> write_response) {
   auto* reactor = new EngineCallReactor(serving, rpc, context, std::move(write_response));
-  if (absl::Status s = serving.auth.Check(*context); !s.ok()) {
-    reactor->call().Reject(s);
-  } else if (!request.ok()) {
-    reactor->call().Reject(request.status());
-  } else {
+  absl::Status status = serving.auth.Check(*context);
+  if (status.ok()) status = request.status();
+  if (status.ok()) {
     reactor->call().Start(std::move(*request));
+  } else {
+    reactor->call().Reject(status);
   }
   return reactor;
 }

@@ -22,8 +22,9 @@ namespace mbserve::server {
 // The call's gRPC deadline on the server's clock (max() when none).
 Clock::time_point DeadlineOf(const grpc::CallbackServerContext& context);
 
-// Checks the API key, then runs `request` (or fails with its decoding
-// error) as a Call; `write_response` fills the gRPC response on success.
+// Checks the API key, then runs `request` (or fails with its parsing or
+// decoding error) as a Call; `write_response` fills the gRPC response on
+// success.
 grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
                                           grpc::CallbackServerContext* context,
                                           absl::StatusOr<CallRequest> request,

@@ -53,8 +53,8 @@ absl::Status RunWarmUp(Batcher& batcher, const Tokenizer& tokenizer, const Serve
   auto sink = std::make_shared<WarmUpSink>(static_cast<int>(tasks.size()));
   std::vector<QueuedSequence> sequences;
   for (size_t i = 0; i < tasks.size(); ++i) {
-    sequences.push_back(
-        {sink, static_cast<int>(i), encoding->ids, encoding->type_ids, tasks[i], Clock::now()});
+    sequences.push_back({sink, static_cast<int>(i), encoding->ids, encoding->type_ids, tasks[i],
+                         Clock::now(), "warm-up"});
   }
   batcher.Submit(std::move(sequences));
   return sink->Wait();

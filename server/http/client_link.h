@@ -9,6 +9,8 @@
 // closed and reused under it.
 #pragma once
 
+#include <string>
+
 #include "httplib.h"
 
 namespace mbserve::server::http {
@@ -22,6 +24,11 @@ class ClientLink {
   // servers treat it). The socket is looked up on the first call, so calls
   // that finish quickly never pay for the search; false if it is not found.
   bool Gone();
+
+  // The client's address, as Call::Create takes it: "http:" host ":" port.
+  std::string Address() const {
+    return "http:" + request_.remote_addr + ":" + std::to_string(request_.remote_port);
+  }
 
  private:
   const httplib::Request& request_;

@@ -132,10 +132,11 @@ absl::StatusOr<CallResponse> RunCall(ServingContext& serving, Rpc rpc,
   // `done` is still unwinding on the batcher's thread.
   auto finished = std::make_shared<std::promise<absl::StatusOr<CallResponse>>>();
   std::future<absl::StatusOr<CallResponse>> result = finished->get_future();
-  std::shared_ptr<Call> call = Call::Create(serving, rpc, Clock::time_point::max(),
-                                            [finished](absl::StatusOr<CallResponse> response) {
-                                              finished->set_value(std::move(response));
-                                            });
+  std::shared_ptr<Call> call =
+      Call::Create(serving, rpc, client.Address(), Clock::time_point::max(),
+                   [finished](absl::StatusOr<CallResponse> response) {
+                     finished->set_value(std::move(response));
+                   });
   if (request.ok()) {
     call->Start(std::move(*request));
   } else {

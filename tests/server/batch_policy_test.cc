@@ -16,6 +16,12 @@ TEST(BatchPolicyTest, FitsCountsTokensAndSequences) {
   EXPECT_FALSE(Fits({4, 4}, 1, kLimits));
 }
 
+TEST(BatchPolicyTest, ClientShareLeavesRoomForOneMoreClient) {
+  EXPECT_EQ(ClientShare(40, 1), 20);
+  EXPECT_EQ(ClientShare(40, 3), 10);
+  EXPECT_EQ(ClientShare(1 << 20, 1), 1 << 19);
+}
+
 TEST(BatchPolicyTest, DispatchTime) {
   const Clock::time_point t0 = Clock::now();
   EXPECT_EQ(DispatchTime({0, 0}, false, t0, kLimits), Clock::time_point::max());

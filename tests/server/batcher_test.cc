@@ -1,6 +1,7 @@
 #include "server/batcher.h"
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <map>
 #include <thread>
@@ -60,7 +61,8 @@ QueuedSequence Seq(std::shared_ptr<SequenceSink> sink, int index, int length, in
   std::vector<int32_t> type_ids(length, 0);
   std::fill(type_ids.begin() + length / 2, type_ids.end(), 1);
   return QueuedSequence{std::move(sink),     index,          std::vector<int32_t>(length, value),
-                        std::move(type_ids), SequenceTask{}, Clock::now()};
+                        std::move(type_ids), SequenceTask{}, Clock::now(),
+                        "batcher_test"};
 }
 
 void ExpectPairTypes(const PackedBatch& batch) {
@@ -265,6 +267,49 @@ TEST(BatcherTest, ASequenceTheEngineFailsAloneGetsItsOwnErrorAndItsNeighboursThe
   EXPECT_TRUE(after->errors().empty());
   EXPECT_EQ(before->outputs().at(0), (std::vector<float>{6.0f, 3.0f}));
   EXPECT_EQ(after->outputs().at(0), (std::vector<float>{15.0f, 5.0f}));
+}
+
+// Polls until `done` holds, for at most 10 s (generous for a loaded machine).
+bool WaitFor(const std::function<bool()>& done) {
+  const auto give_up = Clock::now() + std::chrono::seconds(10);
+  while (!done() && Clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+TEST(BatcherTest, MemoryIsReleasedOnceAfterTheEngineIdlesAndNeverWhileItWorks) {
+  constexpr auto kIdle = std::chrono::milliseconds(50);
+  FakeEngine engine;
+  Metrics metrics;
+  std::atomic<int> releases = 0;
+  Batcher batcher(engine, Limits(64, 8, std::chrono::milliseconds(0)), metrics,
+                  IdleRelease{kIdle, [&] { ++releases; }});
+  auto sink = std::make_shared<RecordingSink>();
+
+  // Nothing ran yet: nothing to give back.
+  std::this_thread::sleep_for(10 * kIdle);
+  EXPECT_EQ(releases, 0);
+
+  std::vector<QueuedSequence> first;
+  first.push_back(Seq(sink, 0, 4));
+  batcher.Submit(std::move(first));
+  ASSERT_TRUE(WaitFor([&] { return releases == 1; })) << releases << " releases";
+  // Once per idle spell, not once per idle interval.
+  std::this_thread::sleep_for(10 * kIdle);
+  EXPECT_EQ(releases, 1);
+
+  // An engine busy far longer than the idle interval is not idle.
+  engine.gate.Close();
+  std::vector<QueuedSequence> second;
+  second.push_back(Seq(sink, 1, 4));
+  batcher.Submit(std::move(second));
+  engine.gate.WaitForBatches(2);
+  std::this_thread::sleep_for(10 * kIdle);
+  EXPECT_EQ(releases, 1);
+  engine.gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return releases == 2; })) << releases << " releases";
+  EXPECT_EQ(sink->deliveries().size(), 2u);
 }
 
 TEST(BatcherTest, StopAnswersEverythingSubmittedAndRefusesLater) {

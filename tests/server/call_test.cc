@@ -24,7 +24,7 @@ class CallTest : public ::testing::Test {
   static absl::StatusOr<CallResponse> Run(Rpc rpc, CallRequest request, bool cancel = false) {
     std::promise<absl::StatusOr<CallResponse>> result;
     std::shared_ptr<Call> call =
-        Call::Create(harness_->server().serving(), rpc, Clock::time_point::max(),
+        Call::Create(harness_->server().serving(), rpc, "call_test", Clock::time_point::max(),
                      [&result](absl::StatusOr<CallResponse> r) { result.set_value(std::move(r)); });
     if (cancel) call->Cancel();
     call->Start(std::move(request));

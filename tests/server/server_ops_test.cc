@@ -2,12 +2,16 @@
 // costs compute, overload is refused at once, the API key and message-size
 // limits, and graceful shutdown answers every accepted call.
 #include <future>
+#include <memory>
 #include <set>
+#include <string>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "server/embed_stream.h"
 #include "tests/server/server_harness.h"
@@ -138,12 +142,65 @@ TEST(ServerOpsTest, QueuedTokensAreBoundedAndTheRefusalNamesTheLimit) {
   EXPECT_EQ(status.error_message(),
             "the server has 15 tokens queued; this call's 10 would pass --max-queued-tokens (20); "
             "retry later");
-  fits.Start(h->embed(), Marked(34, 5));  // exactly the bound
+  // Exactly the bound, from another connection (one connection may hold only
+  // its share: OneConnectionLeavesRoomForAnother).
+  auto other = v1::EmbedService::NewStub(h->NewChannel());
+  fits.Start(*other, Marked(34, 5));
   h->engine().gate.Open();
   EXPECT_TRUE(held->call.done.get_future().get().ok());
   EXPECT_TRUE(first.done.get_future().get().ok());
   EXPECT_TRUE(fits.done.get_future().get().ok());
   EXPECT_FALSE(h->engine().gate.Saw(33));
+}
+
+// Waits until the queue holds `tokens` tokens or the call ends (refused).
+// Returns whether the call was queued.
+bool Queued(ServerHarness& h, std::future<grpc::Status>& done, double tokens) {
+  for (int i = 0; i < 3000; ++i) {
+    if (h.MetricSum("mbserve_queue_tokens") == tokens) return true;
+    if (done.wait_for(10ms) == std::future_status::ready) return false;
+  }
+  ADD_FAILURE() << "neither queued nor refused";
+  return false;
+}
+
+TEST(ServerOpsTest, OneConnectionLeavesRoomForAnother) {
+  auto h =
+      ServerHarness::Start(EmbeddingModelDir(), [](ServerConfig& c) { c.max_queued_tokens = 40; });
+  auto held = HoldEngine(*h, 31);  // in the engine: not queued
+  // One connection floods: 5-token calls, one after another, until refused.
+  // Alone, it may hold 40 / (1 + 1) = 20 tokens.
+  std::vector<std::unique_ptr<AsyncEmbed>> flood;
+  std::vector<std::future<grpc::Status>> flood_done;
+  grpc::Status refusal;
+  for (int i = 0; i < 10; ++i) {
+    flood.push_back(std::make_unique<AsyncEmbed>());
+    flood_done.push_back(flood.back()->done.get_future());
+    flood.back()->Start(h->embed(), Marked(40 + i, 5));
+    if (!Queued(*h, flood_done.back(), 5.0 * flood.size())) {
+      refusal = flood_done.back().get();
+      flood_done.pop_back();
+      break;
+    }
+  }
+  EXPECT_EQ(flood_done.size(), 4u);
+  EXPECT_EQ(refusal.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(refusal.error_message(),
+            "this connection has 20 tokens queued; this call's 5 would pass its share of "
+            "--max-queued-tokens (20 of 40 while 1 connection waits); retry later");
+
+  // Another connection's call is still admitted.
+  auto other = v1::EmbedService::NewStub(h->NewChannel());
+  AsyncEmbed second;
+  std::future<grpc::Status> second_done = second.done.get_future();
+  second.Start(*other, Marked(60, 15));
+  EXPECT_TRUE(Queued(*h, second_done, 35));
+
+  h->engine().gate.Open();
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+  for (std::future<grpc::Status>& done : flood_done) EXPECT_TRUE(done.get().ok());
+  EXPECT_TRUE(second_done.get().ok());
+  EXPECT_TRUE(h->engine().gate.Saw(60));
 }
 
 TEST(ServerOpsTest, ApiKeyIsRequiredOnMbserveCallsButNotOnHealth) {
@@ -179,14 +236,95 @@ TEST(ServerOpsTest, ApiKeyIsRequiredOnMbserveCallsButNotOnHealth) {
 TEST(ServerOpsTest, OversizedMessageIsRefusedWithBothSizes) {
   auto h = ServerHarness::Start(EmbeddingModelDir(),
                                 [](ServerConfig& c) { c.max_message_bytes = 64 << 10; });
+  const v1::EmbedRequest oversized = EmbedTexts({std::string(100 << 10, 'a')});
   grpc::ClientContext context;
   v1::EmbedResponse response;
-  const grpc::Status status =
-      h->embed().Embed(&context, EmbedTexts({std::string(100 << 10, 'a')}), &response);
+  const grpc::Status status = h->embed().Embed(&context, oversized, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_NE(status.error_message().find("65536"), std::string::npos) << status.error_message();
+  EXPECT_EQ(status.error_message(),
+            absl::StrCat("the request message is ", oversized.ByteSizeLong(),
+                         " bytes; --max-message-bytes is 65536"));
+  EXPECT_EQ(
+      h->MetricSum("mbserve_requests_total", {{"rpc", "Embed"}, {"code", "RESOURCE_EXHAUSTED"}}),
+      1);
+  // Past twice the limit gRPC's transport refuses the message unread.
+  grpc::ClientContext huge_context;
+  const grpc::Status huge =
+      h->embed().Embed(&huge_context, EmbedTexts({std::string(200 << 10, 'a')}), &response);
+  EXPECT_EQ(huge.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(huge.error_message().find("131072"), std::string::npos) << huge.error_message();
   grpc::ClientContext ok_context;
   EXPECT_TRUE(h->embed().Embed(&ok_context, EmbedTexts({"small"}), &response).ok());
+}
+
+TEST(ServerOpsTest, RequestBytesThatDoNotParseAreInvalidArgumentAndCounted) {
+  auto h = ServerHarness::Start(ClassifierModelDir());
+  grpc::GenericStub stub(h->NewChannel());
+  // A field tag whose varint never ends.
+  const std::string garbage = "\xff\xff\xff\xff";
+  const grpc::Slice slice(garbage.data(), garbage.size());
+  const grpc::ByteBuffer request(&slice, 1);
+  const std::vector<std::tuple<std::string, std::string, std::string>> methods = {
+      {"/mbserve.v1.EmbedService/Embed", "Embed", "mbserve.v1.EmbedRequest"},
+      {"/mbserve.v1.ClassifyService/Classify", "Classify", "mbserve.v1.ClassifyRequest"},
+      {"/mbserve.v1.ClassifyService/Rerank", "Rerank", "mbserve.v1.RerankRequest"},
+      {"/mbserve.v1.TokenizeService/Tokenize", "Tokenize", "mbserve.v1.TokenizeRequest"},
+      {"/mbserve.v1.TokenizeService/Detokenize", "Detokenize", "mbserve.v1.DetokenizeRequest"},
+      {"/mbserve.v1.InfoService/GetInfo", "GetInfo", "mbserve.v1.GetInfoRequest"},
+  };
+  for (const auto& [method, rpc, type] : methods) {
+    grpc::ClientContext context;
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status status) { done.set_value(std::move(status)); });
+    const grpc::Status status = done.get_future().get();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
+    EXPECT_EQ(status.error_message(), "the request is not a valid " + type);
+    EXPECT_EQ(h->MetricSum("mbserve_requests_total", {{"rpc", rpc}, {"code", "INVALID_ARGUMENT"}}),
+              1)
+        << rpc;
+  }
+}
+
+TEST(ServerOpsTest, StreamAnswersAnOversizedMessageAloneAndGoesOn) {
+  auto h = ServerHarness::Start(EmbeddingModelDir(),
+                                [](ServerConfig& c) { c.max_message_bytes = 64 << 10; });
+  auto held = HoldEngine(*h, 31);
+  grpc::ClientContext stream_context;
+  auto stream = h->embed().EmbedStream(&stream_context);
+  v1::EmbedStreamRequest before;
+  before.set_id("before");
+  *before.mutable_request() = Marked(41);
+  ASSERT_TRUE(stream->Write(before));
+  WaitForInFlight(*h, 2);  // accepted, waiting behind the held call
+
+  v1::EmbedStreamRequest oversized;
+  oversized.set_id("oversized");
+  *oversized.mutable_request() = EmbedTexts({std::string(100 << 10, 'a')});
+  ASSERT_TRUE(stream->Write(oversized));
+  v1::EmbedStreamResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  EXPECT_EQ(response.id(), "oversized");
+  EXPECT_EQ(response.error().code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(response.error().message(),
+            absl::StrCat("the request message is ", oversized.ByteSizeLong(),
+                         " bytes; --max-message-bytes is 65536"));
+
+  v1::EmbedStreamRequest after;
+  after.set_id("after");
+  *after.mutable_request() = Marked(42);
+  ASSERT_TRUE(stream->Write(after));
+  stream->WritesDone();
+  h->engine().gate.Open();
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+  std::set<std::string> answered;
+  while (stream->Read(&response)) {
+    EXPECT_TRUE(response.has_response()) << response.id() << ": " << response.error().message();
+    answered.insert(response.id());
+  }
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(answered, (std::set<std::string>{"before", "after"}));
 }
 
 TEST(ServerOpsTest, TokenizeAndDetokenizeResponsesStayWithinTheMessageLimit) {
