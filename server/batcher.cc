@@ -65,6 +65,30 @@ void Batcher::Stop() {
   if (engine_thread_.joinable()) engine_thread_.join();
 }
 
+void Batcher::Cut(const absl::Status& why) {
+  std::vector<Outcome> cut;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    OpenBatch open = std::exchange(open_, OpenBatch{});
+    for (size_t b = 0; b < open.members.size(); ++b) {
+      RemoveWaiting(open.members[b].client, open.packed.sequence_length(static_cast<int>(b)));
+      cut.push_back({std::move(open.members[b]), why});
+    }
+    for (QueuedSequence& queued : queue_) {
+      RemoveWaiting(queued.client, static_cast<int64_t>(queued.ids.size()));
+      cut.push_back(
+          {Member{std::move(queued.sink), queued.index, queued.task, std::move(queued.client)},
+           why});
+    }
+    queue_.clear();
+    PublishQueueDepth();
+  }
+  const Clock::time_point now = Clock::now();
+  Deliver(cut, BatchTiming{now, now});
+  Stop();
+}
+
 absl::Status Batcher::CheckQueuedTokens(const std::string& client, int64_t tokens) const {
   if (limits_.max_queued_tokens <= 0) return absl::OkStatus();
   // A call larger than the bound still runs when nothing waits before it.

@@ -69,6 +69,10 @@ class Batcher {
   // Runs and delivers everything already submitted, then joins the threads.
   // Later submissions fail with UNAVAILABLE.
   void Stop();
+  // Fails every sequence not yet handed to the engine with `why` (the batch
+  // the engine runs finishes and is delivered), then stops as Stop() does:
+  // the shutdown timeout's cut, which must not turn into late answers.
+  void Cut(const absl::Status& why);
 
   const BatchLimits& limits() const { return limits_; }
 

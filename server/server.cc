@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "engine/model/files.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -154,10 +155,15 @@ int Server::Shutdown() {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     cut = admission_.in_flight();
-    // gRPC waits for the cut calls to finish: stopping the batcher runs what
-    // it holds at once instead of after --max-batch-delay (which may be long),
-    // and the cancelled calls among it are dropped before they run.
-    if (cut > 0) batcher_.Stop();
+    // gRPC waits for the cut calls to finish, so the batcher answers what it
+    // holds at once, with an error: running it instead could answer a cut
+    // call OK before gRPC's own deadline cancels it.
+    if (cut > 0) {
+      batcher_.Cut(absl::UnavailableError(
+          absl::StrCat("the server shut down: --shutdown-timeout (",
+                       absl::FormatDuration(config_.shutdown_timeout),
+                       ") passed before this call's inputs ran")));
+    }
     grpc_shutdown.join();
     if (http_drain.joinable()) http_drain.join();
   }

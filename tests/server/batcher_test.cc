@@ -331,5 +331,29 @@ TEST(BatcherTest, StopAnswersEverythingSubmittedAndRefusesLater) {
   EXPECT_EQ(sink->errors()[0].code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(BatcherTest, CutFailsWhatWaitsWithoutRunningItAndRefusesLater) {
+  FakeEngine engine;
+  Metrics metrics;
+  auto sink = std::make_shared<RecordingSink>();
+  // An hour's delay: both sequences wait in the open batch until the cut.
+  Batcher batcher(engine, Limits(50, 8, std::chrono::hours(1)), metrics);
+  std::vector<QueuedSequence> two;
+  two.push_back(Seq(sink, 0, 4));
+  two.push_back(Seq(sink, 1, 5));
+  batcher.Submit(std::move(two));
+  batcher.Cut(absl::UnavailableError("cut by the test"));
+  EXPECT_TRUE(sink->deliveries().empty());
+  ASSERT_EQ(sink->errors().size(), 2u);
+  for (const absl::Status& error : sink->errors()) {
+    EXPECT_EQ(error, absl::UnavailableError("cut by the test"));
+  }
+  std::vector<QueuedSequence> late;
+  late.push_back(Seq(sink, 2, 3));
+  batcher.Submit(std::move(late));
+  ASSERT_EQ(sink->errors().size(), 3u);
+  EXPECT_EQ(sink->errors()[2].code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(sink->deliveries().empty());
+}
+
 }  // namespace
 }  // namespace mbserve::server
