@@ -10,6 +10,8 @@ import base64
 import concurrent.futures
 import http.client
 import json
+import os
+import signal
 import socket
 import struct
 import sys
@@ -361,6 +363,52 @@ class HttpApiTest(unittest.TestCase):
             status, _ = self.post("/embed", {"inputs": f"request {i}"})
             self.assertEqual(status, 200)
             self.assertIs(self.http.sock, first_socket)  # http.client reconnects otherwise
+
+    def test_kept_alive_connection_outlives_pauses_under_the_idle_timeout(self):
+        self.http.request("GET", "/health")
+        response = self.http.getresponse()
+        response.read()
+        self.assertEqual(response.getheader("Keep-Alive"), "timeout=5, max=100000")
+        first_socket = self.http.sock
+        for pause in (1.0, 3.5):  # under the 5 s the server announces
+            time.sleep(pause)
+            status, _ = self.post("/embed", {"inputs": "after a pause"})  # no resend
+            self.assertEqual(status, 200)
+            self.assertIs(self.http.sock, first_socket)
+
+    def test_burst_of_connections_while_the_listener_cannot_run_is_served(self):
+        # The kernel completes connections before the server accepts them,
+        # up to the listen backlog. A burst larger than cpp-httplib's own
+        # backlog (5), arriving while the listener thread cannot run (here:
+        # the process is stopped), must wait in the queue: a dropped
+        # handshake leaves the client's connect hanging, and one that
+        # already sent its request may see it fail.
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model)
+        body = b'{"inputs": "queued"}'
+        request = (b"POST /embed HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        clients = []
+        try:
+            os.kill(server.process.pid, signal.SIGSTOP)
+            try:
+                for i in range(32):
+                    try:
+                        client = socket.create_connection(("127.0.0.1", server.http_port),
+                                                          timeout=2)
+                    except TimeoutError:
+                        self.fail(f"connection {i} of the burst was dropped: the listen "
+                                  "backlog is too small")
+                    client.sendall(request)
+                    clients.append(client)
+            finally:
+                os.kill(server.process.pid, signal.SIGCONT)
+            for client in clients:
+                client.settimeout(30)
+                self.assertTrue(client.recv(4096).startswith(b"HTTP/1.1 200"))
+        finally:
+            for client in clients:
+                client.close()
+            server.close()
 
     def test_metrics_label_is_the_route(self):
         self.post("/v1/embeddings", {"input": "counted"})
