@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/call_plan.h"
+#include "server/grpc_convert.h"
 #include "server/input_prep.h"
 #include "server/unary_call.h"
 
@@ -20,8 +22,16 @@ absl::Status ResponseTooLarge(absl::string_view what, int max_message_bytes) {
                                                    " bytes); send fewer or shorter inputs"));
 }
 
-absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
-                         int max_message_bytes, v1::TokenizeResponse* response) {
+absl::Status TokenizeAll(const ServingContext& serving, const v1::TokenizeRequest& request,
+                         v1::TokenizeResponse* response) {
+  const Tokenizer& tokenizer = serving.tokenizer;
+  const int max_message_bytes = serving.config.max_message_bytes;
+  absl::StatusOr<std::string> prompt = ResolvePrompt(PromptOf(request), serving.model);
+  if (!prompt.ok()) return prompt.status();
+  if (absl::StatusOr<int> length = PromptLength(tokenizer, *prompt, serving.model.max_input_length);
+      !length.ok()) {
+    return length.status();
+  }
   EncodeOptions options;
   options.add_special_tokens = !request.has_add_special_tokens() || request.add_special_tokens();
   // Each token costs its own size plus at most 3 bytes of framing (a tag and
@@ -31,7 +41,8 @@ absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& 
     if (request.texts(i).empty()) {
       return absl::InvalidArgumentError(absl::StrCat("texts[", i, "] is empty"));
     }
-    absl::StatusOr<Encoding> encoding = tokenizer.Encode(request.texts(i), options);
+    absl::StatusOr<Encoding> encoding =
+        tokenizer.Encode(absl::StrCat(*prompt, request.texts(i)), options);
     if (!encoding.ok()) {
       return absl::Status(encoding.status().code(),
                           absl::StrCat("texts[", i, "]: ", encoding.status().message()));
@@ -85,8 +96,7 @@ grpc::ServerUnaryReactor* TokenizeServiceImpl::Tokenize(grpc::CallbackServerCont
     return call;
   }
   serving_.tokenization_pool.Post([this, call, request, response] {
-    call->Complete(
-        TokenizeAll(serving_.tokenizer, *request, serving_.config.max_message_bytes, response));
+    call->Complete(TokenizeAll(serving_, *request, response));
   });
   return call;
 }

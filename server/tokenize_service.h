@@ -10,8 +10,10 @@ namespace mbserve::server {
 // The work of each RPC, also run by the HTTP /tokenize and /decode. Errors
 // name the input ("texts[2]", "ids[5]"); a response that would pass
 // max_message_bytes is refused (RESOURCE_EXHAUSTED) before it is built whole.
-absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
-                         int max_message_bytes, v1::TokenizeResponse* response);
+// The request's prompt is resolved and checked as Embed's is (call_plan.h,
+// input_prep.h), then prepended to every text.
+absl::Status TokenizeAll(const ServingContext& serving, const v1::TokenizeRequest& request,
+                         v1::TokenizeResponse* response);
 absl::Status DetokenizeIds(const Tokenizer& tokenizer, const v1::DetokenizeRequest& request,
                            int max_message_bytes, v1::DetokenizeResponse* response);
 

@@ -235,6 +235,41 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(len(texts), 2)
 
+    def tokens(self, connection, body):
+        """The (id, text, special, start, stop) of each token of /tokenize's
+        first result."""
+        status, results = call(connection, "POST", "/tokenize", body)
+        self.assertEqual(status, 200, results)
+        return [(t["id"], t["text"], t["special"], t["start"], t["stop"]) for t in results[0]]
+
+    def test_tei_tokenize_prompt_name_puts_the_prompt_first(self):
+        with open(f"{ARGS.model}/config_sentence_transformers.json") as f:
+            prompt = json.load(f)["prompts"]["query"]
+        named = self.tokens(self.http, {"inputs": "Hello world", "prompt_name": "query"})
+        self.assertEqual(named, self.tokens(self.http, {"inputs": prompt + "Hello world"}))
+        self.assertNotEqual(named, self.tokens(self.http, {"inputs": "Hello world"}))
+        from mbserve.v1 import embed_pb2
+        usage = self.embed.Embed(embed_pb2.EmbedRequest(
+            inputs=[embed_pb2.EmbedInput(text=b"Hello world")], prompt_name="query")).usage
+        self.assertEqual(len(named), usage.total_tokens)  # what /embed runs
+        bad = {"inputs": "Hello world", "prompt_name": "nope"}
+        status, error = self.post("/tokenize", bad)
+        self.assertEqual((status, error), self.post("/embed", bad))  # /embed's error
+        self.assertEqual(status, 422)
+        self.assertIn('prompt_name "nope" is not a prompt of this model', error["error"])
+
+    def test_tei_tokenize_applies_the_default_prompt_as_embed_does(self):
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model,
+                                                "--default-prompt-name=document")
+        connection = connect(server.http_url)
+        try:
+            self.assertEqual(
+                self.tokens(connection, {"inputs": "Hello world"}),
+                self.tokens(connection, {"inputs": "Hello world", "prompt_name": "document"}))
+        finally:
+            connection.close()
+            server.close()
+
     def test_info_health_models(self):
         status, info = call(self.http, "GET", "/info")
         self.assertEqual(status, 200)
