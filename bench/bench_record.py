@@ -13,6 +13,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -49,6 +50,31 @@ def _versions():
     return versions
 
 
+def add_peer_arguments(parser, name):
+    """The options every engine-against-peers benchmark takes; `name` is the
+    default result file prefix."""
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--model-dir", default=os.path.join(tempfile.gettempdir(), "mbserve-bench"),
+                        help="where the checkpoints (<dir>-<shape>-<head>) are made and kept")
+    parser.add_argument("--max-batch-tokens", type=int, default=16384,
+                        help="the engine's batch capacity (the server's default)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--memory-gb", type=float, default=8.0,
+                        help="address-space limit of each system's process")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per system run")
+    parser.add_argument("--name", default=name, help="result file name prefix")
+
+
+def rss_mib(pid):
+    """A process's resident set size in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"process {pid} has no VmRSS")
+
+
 def start_record(name, settings):
     """The metadata of a benchmark run, taken before it starts."""
     model, flags = _cpu()
@@ -83,6 +109,14 @@ def write_record(record):
         json.dump(record, f, indent=1)
         f.write("\n")
     return path
+
+
+def finish_record(record, summary):
+    """Marks the record complete with its summary and writes it; returns the
+    path."""
+    record["summary"] = summary
+    record["complete"] = True
+    return write_record(record)
 
 
 def spread(values):

@@ -1,9 +1,13 @@
 """Embedding throughput on CPU: mbserve's engine against transformers (two
 batching strategies) and ONNX Runtime, on the same weights and inputs.
 
-Checkpoint: bench/bench_models.py's embedding model (ModernBERT-base shape,
-random float32 weights, mean pooling). Workloads follow the ModernBERT paper
-(random ids in [100, 16000), lengths seeded):
+Checkpoints (bench/bench_models.py, --model):
+  modernbert  the embedding model in ModernBERT-base's shape (--shape), random
+              float32 weights, mean pooling
+  minilm      the real all-MiniLM-L6-v2 (BERT), mean pooling; it has 512
+              positions, so variable-long does not apply to it
+Workloads follow the ModernBERT paper (random ids in [100, 16000), lengths
+seeded):
   fixed-512      every sequence 512 tokens
   variable-short lengths ~ N(256, 64) clamped to [32, 512]
   variable-long  lengths ~ N(4096, 1024) clamped to [32, 8192]
@@ -21,7 +25,7 @@ workload runs --runs times with the systems interleaved; the summary gives
 the median and range, and every system's pooled vectors are checked against
 transformers'.
 
-  .venv/bin/python bench/cpu_engine_bench.py [--threads 2] [--runs 3]
+  .venv/bin/python bench/cpu_engine_bench.py [--model minilm] [--threads 2] [--runs 3]
 """
 import argparse
 import os
@@ -45,6 +49,8 @@ WORKLOADS = {
 }
 # transformers first: its outputs are what the others are checked against.
 SYSTEMS = ("transformers", "mbserve", "mbserve-bfloat16", "transformers-sorted", "onnxruntime")
+# Positions each --model has: a workload with longer sequences is refused.
+MAX_LENGTH = {"modernbert": 8192, "minilm": 512}
 BF16_WORKLOADS = ("fixed-512",)
 
 
@@ -95,34 +101,39 @@ def summarize(record, workloads):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--build-dir", default=os.path.join(bench_record.ROOT, "build"))
-    parser.add_argument("--shape", choices=sorted(bench_models.SHAPES), default="base")
-    parser.add_argument("--model-dir", default=os.path.join(tempfile.gettempdir(), "mbserve-bench"),
-                        help="where the checkpoint (<dir>-<shape>-embed) is made and kept")
-    parser.add_argument("--max-batch-tokens", type=int, default=16384)
+    parser.add_argument("--model", choices=sorted(MAX_LENGTH), default="modernbert")
+    parser.add_argument("--shape", choices=sorted(bench_models.SHAPES), default="base",
+                        help="the modernbert checkpoint's shape")
     parser.add_argument("--batch-size", type=int, default=32, help="the peers' batch size")
-    parser.add_argument("--sequences", default="fixed-512=64,variable-short=128,variable-long=4",
-                        help="sequences per workload, name=count[,...]")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--memory-gb", type=float, default=8.0,
-                        help="address-space limit of each system's process")
-    parser.add_argument("--timeout", type=int, default=1800, help="seconds per system run")
-    parser.add_argument("--name", default="cpu-throughput", help="result file name prefix")
+    parser.add_argument("--sequences", default=None,
+                        help="sequences per workload, name=count[,...] (default fixed-512=64,"
+                             "variable-short=128, plus variable-long=4 for modernbert)")
+    bench_record.add_peer_arguments(parser, "cpu-throughput")
     args = parser.parse_args()
 
+    if args.sequences is None:
+        args.sequences = ("fixed-512=64,variable-short=128,variable-long=4"
+                          if args.model == "modernbert" else "fixed-512=64,variable-short=128")
     workloads = {}
     for item in args.sequences.split(","):
         name, count = item.split("=")
+        if WORKLOADS[name][3] > MAX_LENGTH[args.model]:
+            parser.error(f"{name} has sequences of up to {WORKLOADS[name][3]} tokens; "
+                         f"{args.model} has {MAX_LENGTH[args.model]} positions")
         lengths = make_lengths(name, int(count))
         workloads[name] = (len(lengths), sum(lengths))
     record = bench_record.start_record(args.name, {
-        "kind": "throughput", "shape": args.shape, "threads": args.threads, "runs": args.runs,
-        "sequences": args.sequences, "max_batch_tokens": args.max_batch_tokens,
+        "kind": "throughput", "model": args.model, "shape": args.shape, "threads": args.threads,
+        "runs": args.runs, "sequences": args.sequences, "max_batch_tokens": args.max_batch_tokens,
         "batch_size": args.batch_size, "memory_gb_per_system": args.memory_gb})
-    model_dir = bench_models.make_checkpoint(f"{args.model_dir}-{args.shape}-embed", args.shape,
-                                             "embed")
-    onnx_path = bench_models.onnx_export(model_dir, "embed", args.memory_gb)
+    if args.model == "minilm":
+        model_dir = bench_models.minilm_dir()
+        onnx_dir = f"{args.model_dir}-minilm-embed-onnx"
+    else:
+        model_dir = bench_models.make_checkpoint(f"{args.model_dir}-{args.shape}-embed",
+                                                 args.shape, "embed")
+        onnx_dir = model_dir + "-onnx"
+    onnx_path = bench_models.onnx_export(model_dir, "embed", args.memory_gb, onnx_dir)
 
     with tempfile.TemporaryDirectory() as workdir:
         for run in range(1, args.runs + 1):
@@ -157,9 +168,7 @@ def main():
                           f"{result.get('tokens_per_second') or result.get('error')}",
                           file=sys.stderr, flush=True)
 
-    record["summary"] = summarize(record, workloads)
-    record["complete"] = True
-    path = bench_record.write_record(record)
+    path = bench_record.finish_record(record, summarize(record, workloads))
     print(render_benchmarks.render(record, path))
 
 

@@ -74,20 +74,10 @@ def summarize(record):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--build-dir", default=os.path.join(bench_record.ROOT, "build"))
     parser.add_argument("--shape", choices=sorted(bench_models.SHAPES), default="base")
-    parser.add_argument("--model-dir", default=os.path.join(tempfile.gettempdir(), "mbserve-bench"),
-                        help="where the checkpoints (<dir>-<shape>-<head>) are made and kept")
-    parser.add_argument("--max-batch-tokens", type=int, default=16384,
-                        help="the engine's batch capacity (the server's default)")
-    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--memory-gb", type=float, default=8.0,
-                        help="address-space limit of each system's process")
-    parser.add_argument("--timeout", type=int, default=1800, help="seconds per system run")
-    parser.add_argument("--name", default="cpu-latency", help="result file name prefix")
+    bench_record.add_peer_arguments(parser, "cpu-latency")
     args = parser.parse_args()
 
     record = bench_record.start_record(args.name, {
@@ -99,7 +89,8 @@ def main():
     for task in LENGTHS:
         model_dir = bench_models.make_checkpoint(f"{args.model_dir}-{args.shape}-{task}",
                                                  args.shape, task)
-        models[task] = (model_dir, bench_models.onnx_export(model_dir, task, args.memory_gb))
+        models[task] = (model_dir, bench_models.onnx_export(model_dir, task, args.memory_gb,
+                                                               model_dir + "-onnx"))
 
     with tempfile.TemporaryDirectory() as workdir:
         for run in range(1, args.runs + 1):
@@ -134,9 +125,7 @@ def main():
                 record["summary"] = summarize(record)
                 bench_record.write_record(record)
 
-    record["summary"] = summarize(record)
-    record["complete"] = True
-    path = bench_record.write_record(record)
+    path = bench_record.finish_record(record, summarize(record))
     print(render_benchmarks.render(record, path))
 
 

@@ -22,18 +22,12 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "server"))
+import bench_record  # noqa: E402
 import mbserve_process  # noqa: E402
 
 NOOP_TRIM = "#include <stddef.h>\nint malloc_trim(size_t pad) { (void)pad; return 0; }\n"
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def noop_trim_library(directory):
@@ -59,7 +53,7 @@ def burst(server, args):
 
     def sample():
         while not done.is_set():
-            peak[0] = max(peak[0], rss_mib(server.process.pid))
+            peak[0] = max(peak[0], bench_record.rss_mib(server.process.pid))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -91,12 +85,12 @@ def measure(args, env_preload, label):
         os.environ.update(old)
     try:
         time.sleep(args.settle)
-        idle = rss_mib(server.process.pid)
+        idle = bench_record.rss_mib(server.process.pid)
         peak = burst(server, args)
         samples = []
         for _ in range(int(args.settle / 0.5)):
             time.sleep(0.5)
-            samples.append(rss_mib(server.process.pid))
+            samples.append(bench_record.rss_mib(server.process.pid))
         after = samples[-1]
         print(f"{label}: idle {idle:.1f} MiB, burst peak {peak:.1f} MiB, "
               f"{args.settle:.0f} s after the burst {after:.1f} MiB "

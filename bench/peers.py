@@ -3,8 +3,8 @@ process of its own under an address-space limit, so that one running out of
 memory is recorded as such instead of taking the benchmark down.
 
 Peers (same checkpoint, same inputs, same thread count):
-  transformers         ModernBertModel / ModernBertForSequenceClassification
-                       on torch CPU, float32, sdpa, torch.inference_mode,
+  transformers         the checkpoint's AutoModel /
+                       AutoModelForSequenceClassification on torch CPU, float32, sdpa, torch.inference_mode,
                        padded batches in input order (how a plain loop runs)
   transformers-sorted  the same, with sentence-transformers' batching: sort
                        by length (longest first), pad each batch, restore order
@@ -105,7 +105,8 @@ def run_peer(spec, memory_gb, timeout_s):
 
 # ---- the worker side -------------------------------------------------------
 
-HEAD_CLASSES = {"embed": "ModernBertModel", "classify": "ModernBertForSequenceClassification"}
+# The Auto classes pick ModernBertModel, BertModel, ... from config.json.
+HEAD_CLASSES = {"embed": "AutoModel", "classify": "AutoModelForSequenceClassification"}
 
 
 def export_onnx(model_dir, task, out_path):

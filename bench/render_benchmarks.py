@@ -94,7 +94,10 @@ def render_latency(record, path):
 
 def render_throughput(record, path):
     s = record["settings"]
+    model = {"modernbert": f"ModernBERT ({s['shape']} shape, random weights)",
+             "minilm": "all-MiniLM-L6-v2 (BERT, real weights)"}[s.get("model", "modernbert")]
     lines = [header(record, path), "",
+             f"Model: {model}, mean pooling. "
              f"Real (non-padding) tokens per second; {_runs_sentence(record)}. "
              f"\"mbserve x\" is mbserve float32's rate over the system's in the same run "
              f"(above 1: mbserve is faster).", "",
@@ -125,10 +128,38 @@ def render_server(record, path):
         f"| {r['server_tokens_per_s']:,.0f} | {100 * r['ratio']:.1f}% |"])
 
 
+def render_gemm(record, path):
+    s = record["settings"]
+    summary = record["summary"]
+    peaks = summary["peak_gflops_one_thread"]
+    lines = [header(record, path), "",
+             f"GFLOP/s of cpu_gemm::Gemm at 512 rows, weights packed once; each cell is the "
+             f"median of {s['repeats']} GEMMs per run, then the median over {s['runs']} runs "
+             f"(min–max). \"Peak\" is one thread running only the path's multiply-add "
+             f"instruction on registers.", "",
+             "| kernel path | one-thread peak | weight (n x k) | 1 thread | % of peak | "
+             f"{s['threads']} threads |",
+             "|---|---:|---|---:|---:|---:|"]
+    cells = {(g["path"], g["weight"], g["threads"]): g for g in summary["gemm"]}
+    for (path_name, weight, threads), g in cells.items():
+        if threads != 1:
+            continue
+        peak = peaks[path_name]
+        wide = cells.get((path_name, weight, s["threads"]))
+        lines.append(f"| {path_name} | {_range(peak, digits=0)} | {weight} ({g['n']} x {g['k']}) "
+                     f"| {_range(g['gflops'], digits=0)} | "
+                     f"{100 * g['gflops']['median'] / peak['median']:.0f}% | "
+                     f"{_range(wide['gflops'], digits=0) if wide else '–'} |")
+    if "avx512 bfloat16" in peaks and "avx512 float32" in peaks:
+        ratio = peaks["avx512 bfloat16"]["median"] / peaks["avx512 float32"]["median"]
+        lines += ["", f"One-thread peak, bfloat16 over float32: {ratio:.2f}x."]
+    return "\n".join(lines)
+
+
 def render(record, path):
     kind = record["settings"]["kind"]
     return {"latency": render_latency, "throughput": render_throughput,
-            "server": render_server}[kind](record, path)
+            "server": render_server, "gemm": render_gemm}[kind](record, path)
 
 
 def main():

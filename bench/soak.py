@@ -42,7 +42,9 @@ import time
 import grpc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "server"))
+import bench_record  # noqa: E402
 import mbserve_process  # noqa: E402
 
 UNDER_LOAD = {grpc.StatusCode.RESOURCE_EXHAUSTED}
@@ -68,14 +70,6 @@ while True:
     stub.Embed.future(request)
     time.sleep(0.01)
 """
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 class Soak:
@@ -342,13 +336,13 @@ def main():
     try:
         soak = Soak(server, args)
         time.sleep(2)
-        rss_start = rss_mib(server.process.pid)
+        rss_start = bench_record.rss_mib(server.process.pid)
         started = time.time()
         soak.load(args.seconds)
         loaded = time.time() - started
-        peak_note = rss_mib(server.process.pid)
+        peak_note = bench_record.rss_mib(server.process.pid)
         time.sleep(3)
-        rss_end = rss_mib(server.process.pid)
+        rss_end = bench_record.rss_mib(server.process.pid)
         checked = soak.check_alone()
         outcomes, code = soak.shutdown_under_load()
         print(f"load: {args.clients} client threads for {loaded:.1f} s (seed {args.seed})")
