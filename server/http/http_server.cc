@@ -97,6 +97,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(ServingContext& se
   } else if (server.bind_to_port(config.host, config.http_port)) {
     http->port_ = config.http_port;
   }
+  // The hook refers to this frame's `listening`: put the library's back.
+  server.set_socket_options(httplib::default_socket_options);
   if (http->port_ <= 0 || ::listen(listening, kListenBacklog) != 0) {
     return absl::UnavailableError(
         absl::StrCat("HTTP: cannot listen on ", config.host, ":", config.http_port));
