@@ -10,7 +10,9 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import subprocess
+import sys
 import tempfile
 
 import numpy as np
@@ -130,3 +132,63 @@ def percentiles(seconds):
     """p50 and p99 of one run's per-call times (numpy's linear interpolation:
     with fewer than 100 calls p99 lies between the two slowest)."""
     return {"p50": float(np.percentile(seconds, 50)), "p99": float(np.percentile(seconds, 99))}
+
+
+# --- The server benchmarks' launcher (server_bench.py, http_bench.py) -------
+# A random ModernBERT checkpoint of a chosen shape with the tiny model's
+# tokenizer, and one run of a C++ benchmark binary on it.
+
+# hidden, heads, layers, intermediate (Ettin family: head_dim 64, window
+# 128, global attention every 3 layers).
+SERVER_SHAPES = {"tiny": (64, 4, 3, 96), "small": (384, 6, 10, 576),
+                 "base": (768, 12, 22, 1152)}
+
+
+def make_server_model(shape, out, build_dir):
+    """Writes the checkpoint of `shape` to `out` unless it is there."""
+    if os.path.exists(os.path.join(out, "model.safetensors")):
+        return
+    sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
+    from modernbert_reference import make_config, save_checkpoint
+    tiny = os.path.join(build_dir, "bench", "server_bench_tokenizer")
+    if not os.path.exists(os.path.join(tiny, "tokenizer.json")):
+        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "reference",
+                                                     "make_tiny_model.py"),
+                        "--out", tiny, "--head", "model"], check=True)
+    hidden, heads, layers, intermediate = SERVER_SHAPES[shape]
+    with open(os.path.join(tiny, "config.json")) as f:
+        vocab = json.load(f)["vocab_size"]
+    config = make_config(hidden=hidden, heads=heads, layers=layers, intermediate=intermediate,
+                         window=128, global_every=3, vocab=vocab)
+    save_checkpoint(out, config, "model", seed=0)
+    shutil.copy(os.path.join(tiny, "tokenizer.json"), os.path.join(out, "tokenizer.json"))
+
+
+def add_server_bench_arguments(parser):
+    """The flags both launchers take, as server_workload.h's WorkloadArgs."""
+    parser.add_argument("--shape", choices=sorted(SERVER_SHAPES), default="small")
+    parser.add_argument("--workload", default="variable-short",
+                        choices=["variable-short", "fixed-512", "variable-long"])
+    parser.add_argument("--sequences", type=int, default=512)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--inputs-per-request", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+
+
+def run_server_bench(binary, args, *extra_flags):
+    """Runs build/bench/<binary> on the checkpoint of args.shape (made first)
+    with the shared flags and `extra_flags`; returns its JSON line with the
+    shape added, or exits with its error output."""
+    model = os.path.join(args.build_dir, "bench", f"server_bench_{args.shape}")
+    make_server_model(args.shape, model, args.build_dir)
+    command = [os.path.join(args.build_dir, "bench", binary), "--model", model,
+               "--workload", args.workload, "--sequences", str(args.sequences),
+               "--clients", str(args.clients), "--inputs-per-request", str(args.inputs_per_request),
+               "--threads", str(args.threads), *extra_flags]
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"{binary} failed ({run.returncode}):\n{run.stderr}")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result["shape"] = args.shape
+    return result

@@ -6,48 +6,49 @@ http_bench.cc), on the random ModernBERT checkpoints of server_bench.py.
         [--sequences 512] [--clients 16] [--inputs-per-request 8] [--threads 2]
         [--rounds 3] [--build-dir build]
 
-Prints http_bench's JSON line, then a row of the table in docs/BENCHMARKS.md.
+Each round runs gRPC, HTTP base64 and HTTP float back to back, so one
+round's runs share the machine's state; a round's ratio is HTTP over that
+round's gRPC. Prints http_bench's JSON line with the ratios' median, lowest
+and highest over the rounds, then a row of the table in docs/BENCHMARKS.md.
 """
 import argparse
 import json
 import os
-import subprocess
 import sys
 
-from server_bench import ROOT, SHAPES, make_model
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_record  # noqa: E402
+
+
+def ratios(http_runs, grpc_runs):
+    """Median and range of the rounds' HTTP / gRPC ratios."""
+    return bench_record.spread([h / g for h, g in zip(http_runs, grpc_runs)])
+
+
+def percent(stats):
+    return (f"{100 * stats['median']:.1f}% "
+            f"({100 * stats['min']:.1f}-{100 * stats['max']:.1f})")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shape", choices=sorted(SHAPES), default="small")
-    parser.add_argument("--workload", default="variable-short",
-                        choices=["variable-short", "fixed-512", "variable-long"])
-    parser.add_argument("--sequences", type=int, default=512)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--inputs-per-request", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    bench_record.add_server_bench_arguments(parser)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     args = parser.parse_args()
 
-    model = os.path.join(args.build_dir, "bench", f"server_bench_{args.shape}")
-    make_model(args.shape, model, args.build_dir)
-    command = [os.path.join(args.build_dir, "bench", "http_bench"), "--model", model,
-               "--workload", args.workload, "--sequences", str(args.sequences),
-               "--clients", str(args.clients), "--inputs-per-request", str(args.inputs_per_request),
-               "--threads", str(args.threads), "--rounds", str(args.rounds)]
-    run = subprocess.run(command, capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.exit(f"http_bench failed ({run.returncode}):\n{run.stderr}")
-    result = json.loads(run.stdout.strip().splitlines()[-1])
-    result["shape"] = args.shape
+    result = bench_record.run_server_bench("http_bench", args, "--rounds", str(args.rounds))
+    result["base64_ratio"] = ratios(result["http_base64_runs"], result["grpc_runs"])
+    result["float_ratio"] = ratios(result["http_float_runs"], result["grpc_runs"])
+    result["load_average_after"] = os.getloadavg()
     print(json.dumps(result))
+    def median(runs):
+        return bench_record.spread(runs)["median"]
     print(f"| {args.shape} (hidden {result['hidden']}, {result['layers']} layers) | "
           f"{args.workload} | {args.clients} x {args.inputs_per_request} | "
-          f"{result['grpc_tokens_per_s']:.0f} | {result['http_base64_tokens_per_s']:.0f} "
-          f"({100 * result['base64_ratio']:.1f}%) | {result['http_float_tokens_per_s']:.0f} "
-          f"({100 * result['float_ratio']:.1f}%) |")
+          f"{median(result['grpc_runs']):.0f} | {median(result['http_base64_runs']):.0f} | "
+          f"{percent(result['base64_ratio'])} | {median(result['http_float_runs']):.0f} | "
+          f"{percent(result['float_ratio'])} | {result['http_resent']} |")
 
 
 if __name__ == "__main__":

@@ -119,7 +119,8 @@ void Tokenize(const uint8_t* data, size_t size, const Served& s) {
   // TokenizeServiceImpl::Tokenize checks the count before the pool runs it.
   if (!CheckInputCount("texts", message.texts_size(), s.config.max_client_batch_size).ok()) return;
   v1::TokenizeResponse response;
-  if (!TokenizeAll(s.tokenizer, message, s.config.max_message_bytes, &response).ok()) return;
+  if (!TokenizeAll(s.tokenizer, s.model, message, s.config.max_message_bytes, &response).ok())
+    return;
   Require(response.results_size() == message.texts_size());
   Require(response.ByteSizeLong() <= static_cast<size_t>(s.config.max_message_bytes));
   for (const v1::Tokenization& result : response.results()) {

@@ -11,19 +11,6 @@ namespace {
 
 std::string InputName(size_t index) { return absl::StrCat("inputs[", index, "]"); }
 
-absl::StatusOr<std::string> ResolvePrompt(const PromptChoice& choice, const ServedModel& model) {
-  if (const auto* text = std::get_if<PromptText>(&choice)) return text->text;
-  const auto* named = std::get_if<PromptName>(&choice);
-  if (named == nullptr) return model.default_prompt;
-  const auto it = model.prompts.find(named->name);
-  if (it != model.prompts.end()) return it->second;
-  std::vector<std::string> names;
-  for (const auto& [name, text] : model.prompts) names.push_back(name);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "prompt_name \"", named->name, "\" is not a prompt of this model; ",
-      names.empty() ? "it has none" : absl::StrCat("it has ", absl::StrJoin(names, ", "))));
-}
-
 absl::Status PlanEmbed(const CallRequest& request, const ServedModel& model, CallPlan& plan) {
   if (request.dimensions.has_value()) {
     const uint32_t dimensions = *request.dimensions;
@@ -60,6 +47,19 @@ absl::Status PlanEmbed(const CallRequest& request, const ServedModel& model, Cal
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ResolvePrompt(const PromptChoice& choice, const ServedModel& model) {
+  if (const auto* text = std::get_if<PromptText>(&choice)) return text->text;
+  const auto* named = std::get_if<PromptName>(&choice);
+  if (named == nullptr) return model.default_prompt;
+  const auto it = model.prompts.find(named->name);
+  if (it != model.prompts.end()) return it->second;
+  std::vector<std::string> names;
+  for (const auto& [name, text] : model.prompts) names.push_back(name);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "prompt_name \"", named->name, "\" is not a prompt of this model; ",
+      names.empty() ? "it has none" : absl::StrCat("it has ", absl::StrJoin(names, ", "))));
+}
 
 absl::StatusOr<CallPlan> PlanCall(const CallRequest& request, const ServedModel& model,
                                   const ServerConfig& config) {

@@ -28,6 +28,10 @@ struct CallPlan {
   int dimensions = 0;  // kEmbed: components kept; 0 keeps all
 };
 
+// The text of the prompt `choice` names: the model's default prompt when it
+// names none; INVALID_ARGUMENT naming the model's prompts for an unknown name.
+absl::StatusOr<std::string> ResolvePrompt(const PromptChoice& choice, const ServedModel& model);
+
 // Checks everything that does not need the tokenizer: cheap, so it runs on
 // the caller's thread.
 absl::StatusOr<CallPlan> PlanCall(const CallRequest& request, const ServedModel& model,

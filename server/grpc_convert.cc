@@ -63,16 +63,7 @@ absl::StatusOr<CallRequest> FromProto(const v1::EmbedRequest& request) {
   if (request.has_normalize()) out.normalize = request.normalize();
   if (request.has_dimensions()) out.dimensions = request.dimensions();
   if (absl::Status s = DecodeTruncation(request.truncation(), out); !s.ok()) return s;
-  switch (request.prompt_case()) {
-    case v1::EmbedRequest::kPromptName:
-      out.prompt = PromptName{request.prompt_name()};
-      break;
-    case v1::EmbedRequest::kPromptText:
-      out.prompt = PromptText{request.prompt_text()};
-      break;
-    case v1::EmbedRequest::PROMPT_NOT_SET:
-      break;
-  }
+  out.prompt = PromptOf(request);
   switch (request.pooling()) {
     case v1::POOLING_UNSPECIFIED:
       break;

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "mbserve/v1/classify.pb.h"
 #include "mbserve/v1/embed.pb.h"
+#include "mbserve/v1/tokenize.pb.h"
 #include "server/call_request.h"
 #include "server/rerank_call.h"
 
@@ -15,6 +16,20 @@ namespace mbserve::server {
 absl::StatusOr<CallRequest> FromProto(const v1::EmbedRequest& request);
 absl::StatusOr<CallRequest> FromProto(const v1::ClassifyRequest& request);
 absl::StatusOr<RerankQuery> FromProto(const v1::RerankRequest& request);
+
+// The `prompt` oneof of EmbedRequest and TokenizeRequest.
+template <typename Request>
+PromptChoice PromptOf(const Request& request) {
+  switch (request.prompt_case()) {
+    case Request::kPromptName:
+      return PromptName{request.prompt_name()};
+    case Request::kPromptText:
+      return PromptText{request.prompt_text()};
+    case Request::PROMPT_NOT_SET:
+      break;
+  }
+  return {};
+}
 
 void ToProto(const CallResponse& response, v1::EmbedResponse* out);
 void ToProto(const CallResponse& response, v1::ClassifyResponse* out);

@@ -159,10 +159,10 @@ int Server::Shutdown() {
     // holds at once, with an error: running it instead could answer a cut
     // call OK before gRPC's own deadline cancels it.
     if (cut > 0) {
-      batcher_.Cut(absl::UnavailableError(
-          absl::StrCat("the server shut down: --shutdown-timeout (",
-                       absl::FormatDuration(config_.shutdown_timeout),
-                       ") passed before this call's inputs ran")));
+      batcher_.Cut(
+          absl::UnavailableError(absl::StrCat("the server shut down: --shutdown-timeout (",
+                                              absl::FormatDuration(config_.shutdown_timeout),
+                                              ") passed before this call's inputs ran")));
     }
     grpc_shutdown.join();
     if (http_drain.joinable()) http_drain.join();

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/call_plan.h"
+#include "server/grpc_convert.h"
 #include "server/input_prep.h"
 
 namespace mbserve::server {
@@ -23,8 +25,15 @@ absl::Status ResponseTooLarge(absl::string_view what, int max_message_bytes) {
 
 }  // namespace
 
-absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& request,
-                         int max_message_bytes, v1::TokenizeResponse* response) {
+absl::Status TokenizeAll(const Tokenizer& tokenizer, const ServedModel& model,
+                         const v1::TokenizeRequest& request, int max_message_bytes,
+                         v1::TokenizeResponse* response) {
+  absl::StatusOr<std::string> prompt = ResolvePrompt(PromptOf(request), model);
+  if (!prompt.ok()) return prompt.status();
+  if (absl::StatusOr<int> length = PromptLength(tokenizer, *prompt, model.max_input_length);
+      !length.ok()) {
+    return length.status();
+  }
   EncodeOptions options;
   options.add_special_tokens = !request.has_add_special_tokens() || request.add_special_tokens();
   // Each token costs its own size plus at most 3 bytes of framing (a tag and
@@ -34,7 +43,8 @@ absl::Status TokenizeAll(const Tokenizer& tokenizer, const v1::TokenizeRequest& 
     if (request.texts(i).empty()) {
       return absl::InvalidArgumentError(absl::StrCat("texts[", i, "] is empty"));
     }
-    absl::StatusOr<Encoding> encoding = tokenizer.Encode(request.texts(i), options);
+    absl::StatusOr<Encoding> encoding =
+        tokenizer.Encode(absl::StrCat(*prompt, request.texts(i)), options);
     if (!encoding.ok()) {
       return absl::Status(encoding.status().code(),
                           absl::StrCat("texts[", i, "]: ", encoding.status().message()));

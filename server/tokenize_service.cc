@@ -24,8 +24,8 @@ grpc::ServerUnaryReactor* TokenizeServiceImpl::Tokenize(grpc::CallbackServerCont
   }
   serving_.tokenization_pool.Post([this, call, message, response] {
     v1::TokenizeResponse out;
-    const absl::Status done =
-        TokenizeAll(serving_.tokenizer, *message, serving_.config.max_message_bytes, &out);
+    const absl::Status done = TokenizeAll(serving_.tokenizer, serving_.model, *message,
+                                          serving_.config.max_message_bytes, &out);
     if (done.ok()) SerializeResponse(out, response);
     call->Complete(done);
   });

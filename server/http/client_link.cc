@@ -64,12 +64,22 @@ int FindSocket(const httplib::Request& request) {
   return found;
 }
 
+// The socket this worker thread last found: its next request is most often
+// on the same kept-alive connection. Checked again before each use, as the
+// descriptor may since have been closed and reused.
+thread_local int last_found = -1;
+
+int SocketOf(const httplib::Request& request) {
+  if (last_found < 0 || !IsConnectionOf(last_found, request)) last_found = FindSocket(request);
+  return last_found;
+}
+
 }  // namespace
 
 bool ClientLink::Gone() {
-  if (!searched_) {
-    socket_ = FindSocket(request_);
-    searched_ = true;
+  if (!looked_up_) {
+    socket_ = SocketOf(request_);
+    looked_up_ = true;
   }
   if (socket_ < 0) return false;
   pollfd watch{.fd = socket_, .events = POLLRDHUP, .revents = 0};

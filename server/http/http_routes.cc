@@ -82,8 +82,8 @@ absl::StatusOr<std::string> Tokenize(ServingContext& serving, const Json& body, 
     return s;
   }
   v1::TokenizeResponse response;
-  if (absl::Status s =
-          TokenizeAll(serving.tokenizer, *request, serving.config.max_message_bytes, &response);
+  if (absl::Status s = TokenizeAll(serving.tokenizer, serving.model, *request,
+                                   serving.config.max_message_bytes, &response);
       !s.ok())
     return s;
   return EncodeTeiTokenize(response);

@@ -1,5 +1,7 @@
 #include "server/http/http_server.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +22,14 @@ constexpr time_t kKeepAliveTimeoutSeconds = 5;
 // Requests served on one connection before it is closed; high enough that
 // clients keep reusing theirs.
 constexpr size_t kKeepAliveMaxRequests = 100000;
+// Connections the kernel completes before the listener accepts them.
+// cpp-httplib 0.11 listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG,
+// compiled into Debian's library): when more clients connect at once than
+// that, or the listener thread is slow to run on a loaded machine, the
+// accept queue overflows, the kernel drops handshakes, and a client that
+// already sent its request may see it fail. gRPC listens with the system's
+// limit (SOMAXCONN); so does this server.
+constexpr int kListenBacklog = SOMAXCONN;
 
 std::unique_ptr<httplib::Server> NewServer(const ServerConfig& config) {
   if (config.tls_cert.empty()) return std::make_unique<httplib::Server>();
@@ -75,12 +85,21 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(ServingContext& se
       });
   RegisterRoutes(server, serving, http->accepting_);
 
+  // The library gives no handle on its listening socket but passes each
+  // socket it tries to bind to the options hook first: the last one is it.
+  int listening = -1;
+  server.set_socket_options([&listening](socket_t socket) {
+    httplib::default_socket_options(socket);
+    listening = socket;
+  });
   if (config.http_port == 0) {
     http->port_ = server.bind_to_any_port(config.host);
   } else if (server.bind_to_port(config.host, config.http_port)) {
     http->port_ = config.http_port;
   }
-  if (http->port_ <= 0) {
+  // The hook refers to this frame's `listening`: put the library's back.
+  server.set_socket_options(httplib::default_socket_options);
+  if (http->port_ <= 0 || ::listen(listening, kListenBacklog) != 0) {
     return absl::UnavailableError(
         absl::StrCat("HTTP: cannot listen on ", config.host, ":", config.http_port));
   }

@@ -196,6 +196,9 @@ absl::StatusOr<v1::TokenizeRequest> ParseTeiTokenize(const Json& body) {
       !s.ok()) {
     return s;
   }
+  absl::StatusOr<std::optional<std::string>> prompt_name = OptionalString(body, "prompt_name");
+  if (!prompt_name.ok()) return prompt_name.status();
+  if (prompt_name->has_value()) request.set_prompt_name(**prompt_name);
   return request;
 }
 

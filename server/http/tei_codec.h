@@ -42,7 +42,7 @@ absl::StatusOr<TeiRerankRequest> ParseTeiRerank(const Json& body);
 // [{index, score, text?}, ...] in the order of `ranked` (best first).
 std::string EncodeTeiRerank(const std::vector<RankedText>& ranked, const TeiRerankRequest& request);
 
-// inputs (a string or a list of strings), add_special_tokens.
+// inputs (a string or a list of strings), add_special_tokens, prompt_name.
 absl::StatusOr<v1::TokenizeRequest> ParseTeiTokenize(const Json& body);
 // [[{id, text, special, start, stop}, ...], ...], one list per input.
 std::string EncodeTeiTokenize(const v1::TokenizeResponse& response);

@@ -10,6 +10,8 @@ import base64
 import concurrent.futures
 import http.client
 import json
+import os
+import signal
 import socket
 import struct
 import sys
@@ -233,6 +235,41 @@ class HttpApiTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual(len(texts), 2)
 
+    def tokens(self, connection, body):
+        """The (id, text, special, start, stop) of each token of /tokenize's
+        first result."""
+        status, results = call(connection, "POST", "/tokenize", body)
+        self.assertEqual(status, 200, results)
+        return [(t["id"], t["text"], t["special"], t["start"], t["stop"]) for t in results[0]]
+
+    def test_tei_tokenize_prompt_name_puts_the_prompt_first(self):
+        with open(f"{ARGS.model}/config_sentence_transformers.json") as f:
+            prompt = json.load(f)["prompts"]["query"]
+        named = self.tokens(self.http, {"inputs": "Hello world", "prompt_name": "query"})
+        self.assertEqual(named, self.tokens(self.http, {"inputs": prompt + "Hello world"}))
+        self.assertNotEqual(named, self.tokens(self.http, {"inputs": "Hello world"}))
+        from mbserve.v1 import embed_pb2
+        usage = self.embed.Embed(embed_pb2.EmbedRequest(
+            inputs=[embed_pb2.EmbedInput(text=b"Hello world")], prompt_name="query")).usage
+        self.assertEqual(len(named), usage.total_tokens)  # what /embed runs
+        bad = {"inputs": "Hello world", "prompt_name": "nope"}
+        status, error = self.post("/tokenize", bad)
+        self.assertEqual((status, error), self.post("/embed", bad))  # /embed's error
+        self.assertEqual(status, 422)
+        self.assertIn('prompt_name "nope" is not a prompt of this model', error["error"])
+
+    def test_tei_tokenize_applies_the_default_prompt_as_embed_does(self):
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model,
+                                                "--default-prompt-name=document")
+        connection = connect(server.http_url)
+        try:
+            self.assertEqual(
+                self.tokens(connection, {"inputs": "Hello world"}),
+                self.tokens(connection, {"inputs": "Hello world", "prompt_name": "document"}))
+        finally:
+            connection.close()
+            server.close()
+
     def test_info_health_models(self):
         status, info = call(self.http, "GET", "/info")
         self.assertEqual(status, 200)
@@ -361,6 +398,52 @@ class HttpApiTest(unittest.TestCase):
             status, _ = self.post("/embed", {"inputs": f"request {i}"})
             self.assertEqual(status, 200)
             self.assertIs(self.http.sock, first_socket)  # http.client reconnects otherwise
+
+    def test_kept_alive_connection_outlives_pauses_under_the_idle_timeout(self):
+        self.http.request("GET", "/health")
+        response = self.http.getresponse()
+        response.read()
+        self.assertEqual(response.getheader("Keep-Alive"), "timeout=5, max=100000")
+        first_socket = self.http.sock
+        for pause in (1.0, 3.5):  # under the 5 s the server announces
+            time.sleep(pause)
+            status, _ = self.post("/embed", {"inputs": "after a pause"})  # no resend
+            self.assertEqual(status, 200)
+            self.assertIs(self.http.sock, first_socket)
+
+    def test_burst_of_connections_while_the_listener_cannot_run_is_served(self):
+        # The kernel completes connections before the server accepts them,
+        # up to the listen backlog. A burst larger than cpp-httplib's own
+        # backlog (5), arriving while the listener thread cannot run (here:
+        # the process is stopped), must wait in the queue: a dropped
+        # handshake leaves the client's connect hanging, and one that
+        # already sent its request may see it fail.
+        server = mbserve_process.MbserveProcess(ARGS.binary, ARGS.model)
+        body = b'{"inputs": "queued"}'
+        request = (b"POST /embed HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        clients = []
+        try:
+            os.kill(server.process.pid, signal.SIGSTOP)
+            try:
+                for i in range(32):
+                    try:
+                        client = socket.create_connection(("127.0.0.1", server.http_port),
+                                                          timeout=2)
+                    except TimeoutError:
+                        self.fail(f"connection {i} of the burst was dropped: the listen "
+                                  "backlog is too small")
+                    client.sendall(request)
+                    clients.append(client)
+            finally:
+                os.kill(server.process.pid, signal.SIGCONT)
+            for client in clients:
+                client.settimeout(30)
+                self.assertTrue(client.recv(4096).startswith(b"HTTP/1.1 200"))
+        finally:
+            for client in clients:
+                client.close()
+            server.close()
 
     def test_metrics_label_is_the_route(self):
         self.post("/v1/embeddings", {"input": "counted"})

@@ -257,6 +257,13 @@ TEST(TeiCodec, TokenizeAndDecode) {
   EXPECT_FALSE(two->add_special_tokens());
   EXPECT_EQ(ParseTeiTokenize(Parse(R"({"inputs": [1]})")).status().message(),
             "inputs[0] must be a string, not an integer");
+  EXPECT_FALSE(one->has_prompt_name());
+  absl::StatusOr<v1::TokenizeRequest> prompted =
+      ParseTeiTokenize(Parse(R"({"inputs": "hi", "prompt_name": "query"})"));
+  ASSERT_TRUE(prompted.ok());
+  EXPECT_EQ(prompted->prompt_name(), "query");
+  EXPECT_EQ(ParseTeiTokenize(Parse(R"({"inputs": "hi", "prompt_name": 1})")).status().message(),
+            "prompt_name must be a string, not an integer");
 
   v1::TokenizeResponse tokens;
   v1::Token* token = tokens.add_results()->add_tokens();

@@ -328,6 +328,38 @@ TEST_F(EmbeddingServerTest, ClassifyWithoutAHeadIsAFailedPrecondition) {
   EXPECT_NE(status.error_message().find("no classification head"), std::string::npos);
 }
 
+// Tokenize with a prompt gives the tokens Embed runs with it: the prompt's
+// first, offsets counted from the prompt's first byte.
+TEST_F(EmbeddingServerTest, TokenizeWithAPromptGivesTheTokensEmbedRuns) {
+  const auto& [name, prompt] = *harness_->server().model().prompts.begin();
+  v1::TokenizeRequest request;
+  request.add_texts("Hello world!");
+  request.set_prompt_name(name);
+  v1::TokenizeResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(harness_->tokenize().Tokenize(&context, request, &response).ok());
+  const std::vector<int32_t> ids = harness_->Ids(prompt + "Hello world!");
+  const v1::Tokenization& tokens = response.results(0);
+  ASSERT_EQ(tokens.tokens_size(), static_cast<int>(ids.size()));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(tokens.tokens(i).id(), static_cast<uint32_t>(ids[i]));
+  }
+  EXPECT_EQ(tokens.tokens(1).start(), 0u);
+  EXPECT_EQ(tokens.tokens(tokens.tokens_size() - 2).end(), prompt.size() + 12);
+  v1::EmbedRequest embed = EmbedTexts({"Hello world!"});
+  embed.set_prompt_name(name);
+  EXPECT_EQ(Embed(embed).usage().total_tokens(), ids.size());
+
+  // An unknown name is refused with Embed's error.
+  request.set_prompt_name("no such prompt");
+  embed.set_prompt_name("no such prompt");
+  grpc::ClientContext unknown;
+  const grpc::Status status = harness_->tokenize().Tokenize(&unknown, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), EmbedStatus(embed).error_message());
+  EXPECT_NE(status.error_message().find("prompt_name \"no such prompt\""), std::string::npos);
+}
+
 TEST_F(EmbeddingServerTest, TokenizeAndDetokenize) {
   grpc::ClientContext context;
   v1::TokenizeRequest request;
