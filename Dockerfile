@@ -29,7 +29,7 @@ FROM debian:bookworm AS build-deps
 # hadolint ignore=DL3008
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake ninja-build pkg-config \
+      build-essential ccache cmake ninja-build pkg-config \
       libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto \
       libabsl-dev libspdlog-dev libfmt-dev prometheus-cpp-dev \
       nlohmann-json3-dev libpcre2-dev libcpp-httplib-dev \
@@ -47,7 +47,9 @@ COPY deploy/docker/install_cuda_wheels.sh /usr/local/sbin/
 # Behind a proxy that re-signs TLS, pip needs the proxy's CA: pass a PEM
 # bundle as the build secret "pip-ca" (--secret id=pip-ca,src=FILE). It is
 # mounted for this step only and stays out of every layer.
-RUN --mount=type=secret,id=pip-ca \
+# pip's download cache outlives the step (a cache mount), so a rebuild on the
+# same machine does not download the wheels again.
+RUN --mount=type=secret,id=pip-ca --mount=type=cache,id=mbserve-pip,target=/root/.cache/pip \
     if [ -f /run/secrets/pip-ca ]; then export PIP_CERT=/run/secrets/pip-ca; fi \
  && install_cuda_wheels.sh /usr/local/cuda
 # sm_80 (A100) and sm_90 (H100/H200); pass e.g. "80;86;89;90" for more.
@@ -70,12 +72,24 @@ COPY engine/ engine/
 COPY server/ server/
 COPY client/CMakeLists.txt client/
 COPY client/cli/ client/cli/
+# Both variants compile through one ccache kept in a BuildKit cache mount
+# (same sources at /src, same build folder /build, same compiler), so the
+# second variant built on a machine compiles only what differs: the CUDA
+# sources and backend.cc. The rest hits ccache although the CUDA build adds
+# -DMBSERVE_WITH_CUDA=1 and the CUDA include folder everywhere: for GCC,
+# ccache's preprocessor mode keys on the preprocessed text, which those flags
+# do not change. The statistics printed show the hits. The .cu files compile
+# without ccache: nvcc runs once per build anyway.
 # MBSERVE_CMAKE_ARGS holds several arguments: it is split on purpose.
 # hadolint ignore=SC2086
-RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+RUN --mount=type=cache,id=mbserve-ccache,target=/root/.cache/ccache \
+    cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DMBSERVE_BUILD_SERVER=ON -DMBSERVE_BUILD_TESTS=OFF -DMBSERVE_BUILD_BENCH=OFF \
+      -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
       ${MBSERVE_CMAKE_ARGS} \
+ && ccache --zero-stats \
  && cmake --build /build --target mbserve mbserve-cli \
+ && ccache --show-stats \
  && install -D -m 0755 /build/server/mbserve /out/bin/mbserve \
  && install -D -m 0755 /build/client/mbserve-cli /out/bin/mbserve-cli
 COPY deploy/docker/collect_runtime_libs.sh /usr/local/sbin/
