@@ -3,8 +3,9 @@
 # `docker-compose.yml` promises: v1 (`docker-compose` 1.29, Debian 12's
 # package) and v2 (`docker compose`, the Docker CLI plugin). Debian 12 has no
 # v2, so this takes Debian 13's `docker-compose` package (v2, one static
-# binary) from the Debian mirror with apt-get download, through a private apt
-# configuration (the system's sources are left alone), and runs it as the
+# binary) with apt-get download from the Debian mirror the system's apt uses,
+# through a private apt configuration (the system's sources are left alone),
+# and runs it as the
 # CLI plugin of Debian's docker client. Both must accept the file as it is
 # and with the cpu profile, and list all four services with that profile; v2,
 # which honours profiles in `config` (v1 does not), must leave mbserve-cpu out
@@ -41,9 +42,14 @@ services() {
 fetch_v2() {
   local plugin="${work}/config/cli-plugins/docker-compose"
   if [[ ! -x ${plugin} ]]; then
+    local mirror
+    # shellcheck disable=SC1091,SC2016  # os-release's variables; apt's own $(...) fields
+    mirror="$(. /etc/os-release && apt-get indextargets --format '$(REPO_URI) $(RELEASE)' |
+      awk -v release="${VERSION_CODENAME}" '$2 == release { print $1; exit }')"
+    [[ -n ${mirror} ]] || return 0
     mkdir -p "${work}/apt/lists/partial" "${work}/apt/archives/partial" "${work}/config/cli-plugins"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]" \
-      "http://deb.debian.org/debian ${suite} main" > "${work}/apt/sources.list"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror} ${suite} main" \
+      > "${work}/apt/sources.list"
     local -a apt_options=(-o "Dir::Etc::SourceList=${work}/apt/sources.list"
       -o Dir::Etc::SourceParts=/nonexistent -o "Dir::State::Lists=${work}/apt/lists"
       -o "Dir::Cache=${work}/apt" -o APT::Sandbox::User=root)
@@ -67,7 +73,7 @@ services "${v1[@]}" -- >/dev/null
 config="$(fetch_v2)"
 if [[ -z ${config} ]]; then
   echo "compose-check: WARNING: Compose v2 (Debian ${suite}'s docker-compose) could not be" \
-    "fetched (log: ${work}/apt.log); only v1 was checked" >&2
+    "fetched (no Debian mirror in apt's sources, or see ${work}/apt.log); only v1 was checked" >&2
   exit 0
 fi
 v2=(/usr/bin/docker --config "${config}" compose)
