@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Checks that docker-compose.yml is accepted by both Compose generations, as
-# `docker-compose.yml` promises: v1 (`docker-compose` 1.29, Debian 12's
-# package) and v2 (`docker compose`, the Docker CLI plugin). Debian 12 has no
-# v2, so this takes Debian 13's `docker-compose` package (v2, one static
-# binary) with apt-get download from the Debian mirror the system's apt uses,
-# through a private apt configuration (the system's sources are left alone),
-# and runs it as the
-# CLI plugin of Debian's docker client. Both must accept the file as it is
-# and with the cpu profile, and list all four services with that profile; v2,
-# which honours profiles in `config` (v1 does not), must leave mbserve-cpu out
-# without it. The package is cached in out/compose-v2.
+# its header promises: v1 (`docker-compose` 1.29, Debian 12's package) and v2
+# (`docker compose`, the Docker CLI plugin). Debian 12 has no v2, so this
+# takes Debian 13's `docker-compose` package (v2, one static binary) with
+# apt-get download from the Debian mirror the system's apt uses, through a
+# private apt configuration (the system's sources are left alone), and runs
+# it as the CLI plugin of Debian's docker client. Both must accept the file as
+# it is and with the cpu profile, and list all four services with that
+# profile; v2, which honours profiles in `config` (v1 does not), must leave
+# mbserve-cpu out without it. The plugin is kept in out/compose-v2.
 #
 # Usage: scripts/compose-check.sh
 # Needs docker-compose and /usr/bin/docker (docker.io), apt-get and dpkg-deb;

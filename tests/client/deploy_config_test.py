@@ -14,7 +14,8 @@
   schemas (kubernetes-validate, strict: no unknown fields) of the oldest and
   newest release the manifests support. The PodMonitor is the Prometheus
   Operator's custom resource, which those schemas do not cover.
-- docker-compose.yml works with Compose v1 (Debian 12's docker-compose) and v2.
+- docker-compose.yml works with Compose v1 (Debian 12's docker-compose); v2,
+  which has to be fetched, is checked by scripts/compose-check.sh.
 
 Usage: deploy_config_test.py REPO_ROOT PROMTOOL
 """
