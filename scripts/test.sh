@@ -57,10 +57,11 @@ fi
 # objects from their shared ccache and nvcc is most of its cost, links and,
 # without a GPU, stops with the "no CUDA driver/device" error. Each step has
 # a hard bound, sized for CI's otherwise idle 2-core machine; a step cut off
-# fails the run. Cold, on a 2-core machine loaded with other builds (load
-# average 12 to 17), the CPU image took 1628 s and the CUDA image 291 s after
-# it (deploy/results/docker-smoke-cold-2026-12-02.txt). Only where Docker
-# cannot run at all does the smoke test print a WARNING and check nothing.
+# fails the run. Cold, on a 2-core machine shared with other builds (load
+# average 5 to 12), this section took 1037 s: the CPU image 791 s, the CUDA
+# image 231 s (deploy/results/test-sh-containers-cold-2026-12-02.txt). Only
+# where Docker cannot run at all does the smoke test print a WARNING and
+# check nothing.
 timeout 300 scripts/compose-check.sh
 cpu_image_start=${SECONDS}
 timeout --kill-after=30 1200 scripts/docker-smoke.sh cpu
