@@ -73,13 +73,14 @@ COPY client/cli/ client/cli/
 # Both variants compile through one ccache kept in a BuildKit cache mount
 # (same sources at /src, same build folder /build, same compiler), so the
 # second variant built on a machine compiles only what differs: the CUDA
-# sources and the three C++ files that see MBSERVE_WITH_CUDA or CUDA's
-# headers (docs/DEPLOY.md has the measured hits). The rest hits ccache
-# although the CUDA build adds -DMBSERVE_WITH_CUDA=1 and the CUDA include
-# folder to every file that uses the engine: for GCC, ccache's preprocessor
-# mode keys on the preprocessed text, which those flags do not change. The
-# statistics printed show the hits. nvcc is not run through ccache: CI, which
-# builds from nothing, compiles each CUDA source once per run anyway.
+# sources and the C++ files whose preprocessed text MBSERVE_WITH_CUDA or
+# CUDA's headers change (docs/DEPLOY.md has the measured hits). The rest hits
+# ccache although the CUDA build adds -DMBSERVE_WITH_CUDA=1 and the CUDA
+# include folder to every file that uses the engine: for GCC, ccache's
+# preprocessor mode keys on the preprocessed text, which those flags leave
+# alone in a file that does not test the macro or include CUDA's headers.
+# The statistics printed show the hits. nvcc is not run through ccache: CI,
+# which builds from nothing, compiles each CUDA source once per run anyway.
 # MBSERVE_CMAKE_ARGS holds several arguments: it is split on purpose.
 # hadolint ignore=SC2086
 RUN --mount=type=cache,id=mbserve-ccache,target=/root/.cache/ccache \
