@@ -22,8 +22,11 @@
 # The Debian base images (debian:bookworm, debian:bookworm-slim) are made with
 # debootstrap and `docker import`ed; the root file system is cached in
 # out/docker/bases. The daemon keeps its data in out/docker/data, so a rerun
-# reuses the base images and the build cache; it is stopped by its PID at the
-# end. Where Docker cannot run at all this prints a WARNING and exits 0.
+# reuses the base images and the build cache (the later of the two variants
+# takes the earlier one's compiled objects from their shared ccache, so build
+# cpu first); it is stopped by its PID at the end. Each build prints its
+# time, the image's size, its steps of 10 s or more and its ccache hits.
+# Where Docker cannot run at all this prints a WARNING and exits 0.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
@@ -88,7 +91,8 @@ if ! "${docker}" info >/dev/null 2>&1; then
   tail -5 "${work}/dockerd.log" >&2
   skip "dockerd did not start (log: ${work}/dockerd.log)"
 fi
-say "dockerd $("${docker}" version --format '{{.Server.Version}}') up (pid ${dockerd_pid})"
+say "dockerd $("${docker}" version --format '{{.Server.Version}}') up (pid ${dockerd_pid});" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
 # --- Debian base images -------------------------------------------------------
 if ! "${docker}" image inspect debian:bookworm debian:bookworm-slim >/dev/null 2>&1; then
@@ -126,7 +130,19 @@ build_image() {  # VARIANT
     > "${work}/build-$1.log" 2>&1 ||
     { tail -30 "${work}/build-$1.log" >&2; fail "docker build of mbserve:$1 (log: ${work}/build-$1.log)"; }
   say "mbserve:$1 built in $((SECONDS - began)) s," \
-    "$(( $("${docker}" image inspect -f '{{.Size}}' "mbserve:$1") / 1000000 )) MB"
+    "$(( $("${docker}" image inspect -f '{{.Size}}' "mbserve:$1") / 1000000 )) MB; its steps over 10 s:"
+  slow_steps < "${work}/build-$1.log"
+  # The compile step's ccache statistics (the Dockerfile prints them).
+  grep -E '^#[0-9]+ [0-9.]+ +(Hits|Misses): ' "${work}/build-$1.log" |
+    sed -E 's/^#[0-9]+ [0-9.]+ +/docker-smoke:   ccache /' || true
+}
+
+# The build steps that took 10 s or more, from BuildKit's plain progress log
+# on stdin ("#N [stage k/n] STEP" ... "#N DONE 12.3s"): where the time went.
+slow_steps() {
+  awk '$1 ~ /^#[0-9]+$/ && $2 !~ /^([0-9.]+|DONE|CACHED|ERROR)$/ && !($1 in step) {
+         name = substr($0, length($1) + 2); gsub(/ +/, " ", name); step[$1] = substr(name, 1, 90) }
+       $1 ~ /^#[0-9]+$/ && $2 == "DONE" && $3 + 0 >= 10 { printf "docker-smoke:   %6.0f s  %s\n", $3, step[$1] }'
 }
 
 json_field() {  # FIELD: prints field of the JSON document on stdin
@@ -259,10 +275,12 @@ check_cuda() {
 }
 
 for variant in "${variants[@]}"; do
+  variant_start=${SECONDS}
   case "${variant}" in
     cpu) check_cpu ;;
     cuda) check_cuda ;;
     *) fail "unknown variant ${variant} (cpu or cuda)" ;;
   esac
+  say "mbserve:${variant} built and checked in $((SECONDS - variant_start)) s"
 done
-say "passed (${variants[*]}) in $((SECONDS - start)) s"
+say "passed (${variants[*]}) in $((SECONDS - start)) s; load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -48,32 +48,26 @@ else
   echo "test.sh: WARNING: no nvcc at /usr/local/cuda/bin; the CUDA build was NOT checked"
 fi
 
-# --- Container images (docs/DEPLOY.md, "The smoke test") ---------------------
-# Builds mbserve:cpu with a Docker daemon of its own and checks it as it is
-# deployed: healthy, Info/Embed/Classify from build/client/mbserve-cli,
-# /metrics, uid 10001, no compilers, read-only root and no capabilities,
-# SIGTERM exit 0 within 10 s. Bounded so a hung build cannot eat CI's time;
-# where Docker cannot run it prints a WARNING and checks nothing.
-docker_start=${SECONDS}
-timeout --kill-after=30 "${MBSERVE_DOCKER_SMOKE_TIMEOUT:-900}" scripts/docker-smoke.sh cpu
-echo "test.sh: CPU image smoke test took $((SECONDS - docker_start)) s"
-
-# The CUDA image compiles the server again, with nvcc, and downloads CUDA
-# from PyPI: it runs only while this whole script stays within 45 minutes
-# (MBSERVE_TEST_BUDGET seconds). Out of time, it is skipped with a WARNING
-# (and cut off by its timeout, also with a WARNING); a failed check fails.
-budget=${MBSERVE_TEST_BUDGET:-2700}
-cuda_time=$(( budget - SECONDS ))
-if (( cuda_time >= 600 )); then
-  cuda_image_start=${SECONDS}
-  status=0
-  timeout --kill-after=30 "${cuda_time}" scripts/docker-smoke.sh cuda || status=$?
-  if (( status == 124 || status == 137 )); then
-    echo "test.sh: WARNING: the CUDA image build ran out of time (${cuda_time} s); NOT checked"
-  elif (( status != 0 )); then
-    exit "${status}"
-  fi
-  echo "test.sh: CUDA image smoke test took $((SECONDS - cuda_image_start)) s"
-else
-  echo "test.sh: WARNING: ${SECONDS} s used of ${budget}; the CUDA image was NOT built or checked"
-fi
+# --- Container images and Compose (docs/DEPLOY.md, "The smoke test") -------
+# docker-compose.yml must satisfy Compose v1 and v2 (v2 fetched from Debian's
+# mirror). Then both images are built with a Docker daemon of its own and
+# checked as they are deployed: mbserve:cpu serves the tiny model (healthy,
+# Info/Embed/Classify from build/client/mbserve-cli, /metrics, uid 10001, no
+# compilers, read-only root, no capabilities, SIGTERM exit 0 within 10 s);
+# mbserve:cuda, built second so that its compile step takes the CPU build's
+# objects from their shared ccache and nvcc is most of its cost, links and,
+# without a GPU, stops with the "no CUDA driver/device" error. Each step has
+# a hard bound, sized for CI's otherwise idle 2-core machine; a step cut off
+# fails the run. Cold, on a 2-core machine shared with other builds (load
+# average 5 to 12), this section took 1037 s: the CPU image 791 s, the CUDA
+# image 231 s (deploy/results/test-sh-containers-cold-2026-12-02.txt). Only
+# where Docker cannot run at all does the smoke test print a WARNING and
+# check nothing.
+timeout 300 scripts/compose-check.sh
+cpu_image_start=${SECONDS}
+timeout --kill-after=30 1200 scripts/docker-smoke.sh cpu
+echo "test.sh: CPU image smoke test took $((SECONDS - cpu_image_start)) s"
+cuda_image_start=${SECONDS}
+timeout --kill-after=30 600 scripts/docker-smoke.sh cuda
+echo "test.sh: CUDA image smoke test took $((SECONDS - cuda_image_start)) s"
+echo "test.sh: passed in ${SECONDS} s"
