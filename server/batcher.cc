@@ -65,6 +65,10 @@ void Batcher::Stop() {
   if (engine_thread_.joinable()) engine_thread_.join();
 }
 
+Batcher::Member Batcher::TakeMember(QueuedSequence& queued) {
+  return Member{std::move(queued.sink), queued.index, queued.task, std::move(queued.client)};
+}
+
 void Batcher::Cut(const absl::Status& why) {
   std::vector<Outcome> cut;
   {
@@ -77,9 +81,7 @@ void Batcher::Cut(const absl::Status& why) {
     }
     for (QueuedSequence& queued : queue_) {
       RemoveWaiting(queued.client, static_cast<int64_t>(queued.ids.size()));
-      cut.push_back(
-          {Member{std::move(queued.sink), queued.index, queued.task, std::move(queued.client)},
-           why});
+      cut.push_back({TakeMember(queued), why});
     }
     queue_.clear();
     PublishQueueDepth();
@@ -136,17 +138,14 @@ std::vector<Batcher::Outcome> Batcher::FillOpenBatch(Clock::time_point now) {
     const int tokens = static_cast<int>(next.ids.size());
     if (absl::Status live = next.sink->Liveness(now); !live.ok()) {
       RemoveWaiting(next.client, tokens);
-      dropped.push_back(
-          {Member{std::move(next.sink), next.index, next.task, std::move(next.client)},
-           std::move(live)});
+      dropped.push_back({TakeMember(next), std::move(live)});
     } else if (!Fits(open_.size(), tokens, limits_)) {
       open_.full = true;
       break;
     } else {
       if (open_.members.empty()) open_.oldest = next.enqueued;
       open_.packed.Append(next.ids, next.type_ids);
-      open_.members.push_back(
-          Member{std::move(next.sink), next.index, next.task, std::move(next.client)});
+      open_.members.push_back(TakeMember(next));
     }
     queue_.pop_front();
   }

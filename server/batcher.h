@@ -99,6 +99,8 @@ class Batcher {
     BatchSize size() const { return {packed.num_sequences(), packed.num_tokens()}; }
   };
 
+  // The member a queued sequence becomes, its sink and client moved out.
+  static Member TakeMember(QueuedSequence& queued);
   void BatcherLoop();
   void EngineLoop();
   // Moves live sequences from the queue head into the open batch; returns
