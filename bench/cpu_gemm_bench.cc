@@ -1,13 +1,13 @@
 // The CPU GEMM kernels' speed against what the cores can do at best.
 //
 // For each kernel path this CPU runs (AVX2 float32, AVX-512 float32,
-// AVX-512-BF16), times cpu_gemm::Gemm on ModernBERT-base's weight shapes
-// (m = 512 rows, weights packed once as at load) on 1 and on N threads, and
-// times a register-only loop of the path's multiply-add instruction
-// (VFMADD231PS ymm / zmm, VDPBF16PS zmm) on one thread: the peak a kernel of
-// that path could reach on this core. The ratio of the bfloat16 peak to the
-// float32 peak bounds how much faster the bfloat16 engine can be than the
-// float32 one when GEMMs dominate.
+// AVX-512-BF16, AMX-BF16), times cpu_gemm::Gemm on ModernBERT-base's weight
+// shapes (m = 512 rows, weights packed once as at load) on 1 and on N
+// threads, and times a register-only loop of the path's multiply-add
+// instruction (VFMADD231PS ymm / zmm, VDPBF16PS zmm, TDPBF16PS on tiles) on
+// one thread: the peak a kernel of that path could reach on this core. The ratio of the bfloat16
+// peak to the float32 peak bounds how much faster the bfloat16 engine can be than the float32 one
+// when GEMMs dominate.
 //
 // One-thread figures are timed by the thread's CPU time, so other processes
 // on the machine do not inflate them; N-thread figures are wall time and
@@ -31,6 +31,7 @@
 
 #include "engine/ops/cpu_gemm/gemm.h"
 #include "engine/ops/cpu_gemm/isa.h"
+#include "engine/ops/cpu_gemm/kernels.h"
 #include "engine/ops/cpu_gemm/packed_matrix.h"
 #include "nlohmann/json.hpp"
 
@@ -97,6 +98,36 @@ __attribute__((target("avx512f,avx512bf16"))) float Dpbf16Loop(int64_t iteration
     for (int j = 0; j < kZmmChains; ++j) acc[j] = _mm512_dpbf16_ps(acc[j], a, b);
   }
   return FirstLanes(acc);
+}
+
+// Accumulator tiles 0-5 fed by tiles 6 (A) and 7 (B): six independent
+// chains of TDPBF16PS, each 16 x 16 outputs of 32 multiply-adds.
+constexpr int kAccumulatorTiles = 6;
+
+__attribute__((target("amx-tile,amx-bf16"))) float TileDpbf16Loop(int64_t iterations) {
+  cpu_gemm::kernels::ConfigureAmxTiles();
+  alignas(64) uint16_t operand[16 * 32];
+  std::fill(std::begin(operand), std::end(operand), cpu_gemm::ToBFloat16(1e-7f));
+  _tile_loadd(6, operand, 64);
+  _tile_loadd(7, operand, 64);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  _tile_zero(4);
+  _tile_zero(5);
+  for (int64_t i = 0; i < iterations; ++i) {
+    _tile_dpbf16ps(0, 6, 7);
+    _tile_dpbf16ps(1, 6, 7);
+    _tile_dpbf16ps(2, 6, 7);
+    _tile_dpbf16ps(3, 6, 7);
+    _tile_dpbf16ps(4, 6, 7);
+    _tile_dpbf16ps(5, 6, 7);
+  }
+  alignas(64) float first[16 * 16];
+  _tile_stored(0, first, 64);
+  _tile_release();
+  return first[0];
 }
 
 // GFLOP/s of one thread running `loop`, counting a multiply and an add per
@@ -189,13 +220,14 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "cpu_gemm_bench: %s\n", widest.status().ToString().c_str());
     return 1;
   }
+  const bool has_avx512 = *widest != CpuIsa::kAvx2;
+  const bool has_amx = *widest == CpuIsa::kAmx;
   std::vector<Path> paths = {{"avx2 float32", CpuIsa::kAvx2, GemmDType::kFloat32}};
-  if (*widest == CpuIsa::kAvx512) {
-    paths.push_back({"avx512 float32", CpuIsa::kAvx512, GemmDType::kFloat32});
-  }
-  if (cpu_gemm::CpuHasBf16Gemm()) {
+  if (has_avx512) paths.push_back({"avx512 float32", CpuIsa::kAvx512, GemmDType::kFloat32});
+  if (cpu_gemm::CpuHasBf16Gemm() && __builtin_cpu_supports("avx512bf16")) {
     paths.push_back({"avx512 bfloat16", CpuIsa::kAvx512, GemmDType::kBFloat16});
   }
+  if (has_amx) paths.push_back({"amx bfloat16", CpuIsa::kAmx, GemmDType::kBFloat16});
 
   nlohmann::json out;
   out["rows"] = kRows;
@@ -203,10 +235,11 @@ int Main(int argc, char** argv) {
   out["repeats"] = repeats;
   nlohmann::json& peaks = out["peak_gflops_one_thread"];
   peaks["avx2 float32"] = PeakGflops(Fma256Loop, kYmmChains, 8, 1);
-  if (*widest == CpuIsa::kAvx512)
-    peaks["avx512 float32"] = PeakGflops(Fma512Loop, kZmmChains, 16, 1);
-  if (cpu_gemm::CpuHasBf16Gemm())
+  if (has_avx512) peaks["avx512 float32"] = PeakGflops(Fma512Loop, kZmmChains, 16, 1);
+  if (cpu_gemm::CpuHasBf16Gemm() && __builtin_cpu_supports("avx512bf16")) {
     peaks["avx512 bfloat16"] = PeakGflops(Dpbf16Loop, kZmmChains, 16, 2);
+  }
+  if (has_amx) peaks["amx bfloat16"] = PeakGflops(TileDpbf16Loop, kAccumulatorTiles, 16 * 16, 32);
 
   for (const Path& path : paths) {
     for (const Shape& shape : kShapes) {

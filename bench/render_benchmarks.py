@@ -150,9 +150,13 @@ def render_gemm(record, path):
                      f"| {_range(g['gflops'], digits=0)} | "
                      f"{100 * g['gflops']['median'] / peak['median']:.0f}% | "
                      f"{_range(wide['gflops'], digits=0) if wide else '–'} |")
-    if "avx512 bfloat16" in peaks and "avx512 float32" in peaks:
-        ratio = peaks["avx512 bfloat16"]["median"] / peaks["avx512 float32"]["median"]
-        lines += ["", f"One-thread peak, bfloat16 over float32: {ratio:.2f}x."]
+    if "avx512 float32" in peaks:
+        float32_peak = peaks["avx512 float32"]["median"]
+        ratios = [f"{name.split()[0]} {peaks[name]['median'] / float32_peak:.2f}x"
+                  for name in ("avx512 bfloat16", "amx bfloat16") if name in peaks]
+        if ratios:
+            lines += ["", "One-thread peak, bfloat16 over AVX-512 float32: "
+                      + ", ".join(ratios) + "."]
     return "\n".join(lines)
 
 

@@ -280,8 +280,11 @@ std::string DescribeKernels(const EngineOptions& options) {
   }
   const absl::StatusOr<cpu_gemm::CpuIsa> isa = cpu_gemm::ProcessCpuIsa();
   const int threads = options.num_threads > 0 ? options.num_threads : omp_get_max_threads();
-  return absl::StrCat("cpu ", isa.ok() ? cpu_gemm::CpuIsaName(*isa) : "unavailable", " ",
-                      DTypeName(options.dtype), ", ", threads,
+  const cpu_gemm::GemmDType gemm_dtype = options.dtype == DType::kBF16
+                                             ? cpu_gemm::GemmDType::kBFloat16
+                                             : cpu_gemm::GemmDType::kFloat32;
+  return absl::StrCat("cpu ", isa.ok() ? cpu_gemm::GemmIsaName(*isa, gemm_dtype) : "unavailable",
+                      " ", DTypeName(options.dtype), ", ", threads,
                       threads == 1 ? " thread" : " threads");
 }
 

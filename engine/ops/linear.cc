@@ -44,7 +44,7 @@ absl::StatusOr<LinearWeight> LinearWeight::Prepare(const Tensor& dense, Buffer o
   if (cpu_dtype == DType::kBF16) {
     if (!cpu_gemm::CpuHasBf16Gemm()) {
       return absl::FailedPreconditionError(
-          "bfloat16 on the CPU needs AVX-512 with avx512_bf16, which this CPU (or "
+          "bfloat16 on the CPU needs AVX-512 with avx512_bf16 or AMX-BF16, which this CPU (or "
           "MBSERVE_CPU_ISA) does not allow; use float32");
     }
     gemm_dtype = cpu_gemm::GemmDType::kBFloat16;

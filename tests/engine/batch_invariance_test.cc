@@ -40,7 +40,7 @@ class BatchInvarianceTest : public ::testing::TestWithParam<std::tuple<std::stri
 TEST_P(BatchInvarianceTest, AloneAndPackedAreBitwiseEqual) {
   const auto& [set_dir, dtype] = GetParam();
   if (dtype == DType::kBF16 && !cpu_gemm::CpuHasBf16Gemm()) {
-    GTEST_SKIP() << "no avx512_bf16 on this CPU (or MBSERVE_CPU_ISA caps it)";
+    GTEST_SKIP() << "no avx512_bf16 or AMX-BF16 on this CPU (or MBSERVE_CPU_ISA caps it)";
   }
   auto cases = testing::LoadFixtureSet(set_dir);
   ASSERT_TRUE(cases.ok()) << cases.status();

@@ -2,7 +2,9 @@
 // same order (kernels.h): bitwise equal for every ISA path, every tile tail
 // and with or without threads. That equality is what makes a row's result
 // independent of the rows around it.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <string>
@@ -52,13 +54,20 @@ bool BitwiseEqual(const std::vector<float>& x, const std::vector<float>& y) {
   return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) == 0;
 }
 
+// Whether the process ISA (isa.h: the levels nest) can run `isa`'s kernels.
+bool ProcessRuns(CpuIsa isa) {
+  const absl::StatusOr<CpuIsa> available = ProcessCpuIsa();
+  return available.ok() && static_cast<int>(isa) <= static_cast<int>(*available);
+}
+
 class CpuGemmTest : public ::testing::TestWithParam<CpuIsa> {
  protected:
   void SetUp() override {
     const absl::StatusOr<CpuIsa> available = ProcessCpuIsa();
     ASSERT_TRUE(available.ok()) << available.status();
-    if (GetParam() == CpuIsa::kAvx512 && *available != CpuIsa::kAvx512) {
-      GTEST_SKIP() << "this CPU (or MBSERVE_CPU_ISA) does not allow the AVX-512 kernels";
+    if (!ProcessRuns(GetParam())) {
+      GTEST_SKIP() << "this CPU (or MBSERVE_CPU_ISA) does not allow the " << CpuIsaName(GetParam())
+                   << " kernels";
     }
   }
 };
@@ -112,33 +121,70 @@ TEST_P(CpuGemmTest, ValuesPackedFromColumnsMatchRows) {
 INSTANTIATE_TEST_SUITE_P(Isas, CpuGemmTest, ::testing::Values(CpuIsa::kAvx2, CpuIsa::kAvx512),
                          [](const auto& info) { return std::string(CpuIsaName(info.param)); });
 
-// bfloat16 has no scalar twin of VDPBF16PS to compare with, so its rows are
-// checked for independence directly: each row of a large product equals the
-// same row computed alone, and the whole is close to the float32 product.
-TEST(CpuGemmBFloat16Test, RowsDoNotDependOnTheirNeighbours) {
-  if (!CpuHasBf16Gemm()) GTEST_SKIP() << "no avx512_bf16 on this CPU (or MBSERVE_CPU_ISA caps it)";
+// bfloat16 is checked on each kernel path the CPU runs (VDPBF16PS on
+// AVX-512, tiles on AMX): each row of a large product equals the same row
+// computed alone, with and without accumulation, and the whole is within
+// float32 summation error of the exact product of the bfloat16-rounded
+// operands, which a wrong operand layout misses by orders of magnitude.
+class CpuGemmBFloat16Test : public ::testing::TestWithParam<CpuIsa> {
+ protected:
+  void SetUp() override {
+    if (!ProcessRuns(GetParam()) || !CpuHasBf16Gemm()) {
+      GTEST_SKIP() << "this CPU (or MBSERVE_CPU_ISA) does not allow bfloat16 on the "
+                   << CpuIsaName(GetParam()) << " kernels";
+    }
+  }
+};
+
+float RoundedToBFloat16(float value) {
+  const uint32_t bits = uint32_t{ToBFloat16(value)} << 16;
+  float rounded;
+  std::memcpy(&rounded, &bits, sizeof(rounded));
+  return rounded;
+}
+
+TEST_P(CpuGemmBFloat16Test, RowsDoNotDependOnTheirNeighbours) {
   std::mt19937 rng(9);
+  // 150 rows: a full row chunk (96) and a partial one, AMX blocks of 32 with
+  // a tail of 22; 70 columns: a panel tail; depth 129: padded to 160.
   const int64_t m = 150, n = 70, k = 129;
   const auto a = Random(m * k, rng);
   const auto b = Random(n * k, rng);
+  const auto c = Random(m * n, rng);
   auto packed = PackedMatrix::FromRows(b.data(), n, k, k, GemmDType::kBFloat16);
   ASSERT_TRUE(packed.ok()) << packed.status();
-  const std::vector<float> zeros(m * n, 0.0f);
-  const auto all = RunGemm(CpuIsa::kAvx512, a, *packed, zeros, m, false, true);
-  const auto exact = ScalarReference(a, b, zeros, m, n, k, false);
-  for (int64_t r = 0; r < m; r += 7) {
-    const std::vector<float> row_a(a.begin() + r * k, a.begin() + (r + 1) * k);
-    const auto alone =
-        RunGemm(CpuIsa::kAvx512, row_a, *packed, std::vector<float>(n), 1, false, false);
-    EXPECT_EQ(0, std::memcmp(alone.data(), all.data() + r * n, n * sizeof(float))) << "row " << r;
+  for (bool accumulate : {false, true}) {
+    const auto all = RunGemm(GetParam(), a, *packed, c, m, accumulate, true);
+    for (int64_t r = 0; r < m; r += 7) {
+      const std::vector<float> row_a(a.begin() + r * k, a.begin() + (r + 1) * k);
+      const std::vector<float> row_c(c.begin() + r * n, c.begin() + (r + 1) * n);
+      const auto alone = RunGemm(GetParam(), row_a, *packed, row_c, 1, accumulate, false);
+      EXPECT_EQ(0, std::memcmp(alone.data(), all.data() + r * n, n * sizeof(float)))
+          << "row " << r << " accumulate " << accumulate;
+    }
+    double worst = 0;
+    for (int64_t r = 0; r < m; ++r) {
+      for (int64_t j = 0; j < n; ++j) {
+        double exact = accumulate ? c[r * n + j] : 0.0;
+        double magnitude = std::abs(exact);
+        for (int64_t i = 0; i < k; ++i) {
+          const double product =
+              double(RoundedToBFloat16(a[r * k + i])) * RoundedToBFloat16(b[j * k + i]);
+          exact += product;
+          magnitude += std::abs(product);
+        }
+        worst = std::max(worst, std::abs(all[r * n + j] - exact) / magnitude);
+      }
+    }
+    // float32 accumulation over 129 terms: a relative error of a few 1e-7
+    // of the sum of magnitudes; a misplaced operand gives order 1.
+    EXPECT_LT(worst, 1e-5) << "accumulate " << accumulate;
   }
-  double worst = 0;
-  for (size_t i = 0; i < all.size(); ++i)
-    worst = std::max(worst, double(std::abs(all[i] - exact[i])));
-  // Two bfloat16 roundings of unit normals over k = 129 terms: errors of a
-  // few hundredths; a wrong layout gives errors of order sqrt(k).
-  EXPECT_LT(worst, 0.25) << "bfloat16 product far from the float32 one";
 }
+
+INSTANTIATE_TEST_SUITE_P(Isas, CpuGemmBFloat16Test,
+                         ::testing::Values(CpuIsa::kAvx512, CpuIsa::kAmx),
+                         [](const auto& info) { return std::string(CpuIsaName(info.param)); });
 
 }  // namespace
 }  // namespace mbserve::cpu_gemm

@@ -161,7 +161,7 @@ class Bf16ParityTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Bf16ParityTest, PooledCosineAndLogitsCloseToFloat32Transformers) {
   if (!cpu_gemm::CpuHasBf16Gemm()) {
-    GTEST_SKIP() << "no avx512_bf16 on this CPU (or MBSERVE_CPU_ISA caps it)";
+    GTEST_SKIP() << "no avx512_bf16 or AMX-BF16 on this CPU (or MBSERVE_CPU_ISA caps it)";
   }
   auto cases = testing::LoadFixtureSet(GetParam());
   ASSERT_TRUE(cases.ok()) << cases.status();

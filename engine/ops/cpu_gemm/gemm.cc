@@ -16,19 +16,25 @@ using kernels::GemmArgs;
 // Both sizes only decide who computes an element, never how.
 constexpr int64_t kRowChunk = 96;  // a multiple of every kernel's tile rows
 constexpr int64_t kPanelGroup = 8;
-static_assert(kRowChunk % kernels::kAvx2Rows == 0 && kRowChunk % kernels::kAvx512Rows == 0);
+static_assert(kRowChunk % kernels::kAvx2Rows == 0 && kRowChunk % kernels::kAvx512Rows == 0 &&
+              kRowChunk % kernels::kAmxRows == 0);
 
 using BlockKernel = void (*)(const GemmArgs&, int64_t, int64_t, int64_t, int64_t);
 
 BlockKernel KernelFor(CpuIsa isa, GemmDType dtype) {
-  if (dtype == GemmDType::kBFloat16) return kernels::GemmBlockAvx512Bf16;
-  return isa == CpuIsa::kAvx512 ? kernels::GemmBlockAvx512 : kernels::GemmBlockAvx2;
+  if (dtype == GemmDType::kBFloat16) {
+    return isa == CpuIsa::kAmx ? kernels::GemmBlockAmxBf16 : kernels::GemmBlockAvx512Bf16;
+  }
+  return isa == CpuIsa::kAvx2 ? kernels::GemmBlockAvx2 : kernels::GemmBlockAvx512;
 }
 
-// A rounded to bfloat16, rows padded to an even depth with zeros.
+// A rounded to bfloat16, rows padded to the packed depth with zeros, and
+// zero rows after the last up to a multiple of the AMX block (whose tiles
+// load whole).
 void RoundRowsToBFloat16(const GemmOperands& op, int64_t k, int64_t padded_k, bool parallel,
                          std::vector<uint16_t>& out) {
-  out.resize(static_cast<size_t>(op.m * padded_k));
+  const int64_t padded_m = (op.m + kernels::kAmxRows - 1) / kernels::kAmxRows * kernels::kAmxRows;
+  out.resize(static_cast<size_t>(padded_m * padded_k));
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t r = 0; r < op.m; ++r) {
     const float* src = op.a + r * op.lda;
@@ -36,6 +42,7 @@ void RoundRowsToBFloat16(const GemmOperands& op, int64_t k, int64_t padded_k, bo
     for (int64_t i = 0; i < k; ++i) dst[i] = ToBFloat16(src[i]);
     for (int64_t i = k; i < padded_k; ++i) dst[i] = 0;
   }
+  std::fill(out.begin() + op.m * padded_k, out.end(), uint16_t{0});
 }
 
 }  // namespace

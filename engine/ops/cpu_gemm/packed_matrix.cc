@@ -19,7 +19,9 @@ bool PackedMatrix::TryReshape(int64_t n, int64_t k, GemmDType dtype) {
   n_ = n;
   k_ = k;
   dtype_ = dtype;
-  padded_k_ = dtype == GemmDType::kBFloat16 ? (k + 1) / 2 * 2 : k;
+  padded_k_ = dtype == GemmDType::kBFloat16 ? (k + kernels::kBFloat16Depth - 1) /
+                                                  kernels::kBFloat16Depth * kernels::kBFloat16Depth
+                                            : k;
   panels_ = (n + kPanelWidth - 1) / kPanelWidth;
   const size_t element = dtype == GemmDType::kBFloat16 ? sizeof(uint16_t) : sizeof(float);
   bytes_ = static_cast<size_t>(panels_ * kPanelWidth * padded_k_) * element;
@@ -29,7 +31,7 @@ bool PackedMatrix::TryReshape(int64_t n, int64_t k, GemmDType dtype) {
     capacity_ = data_ == nullptr ? 0 : rounded;
     if (data_ == nullptr) return false;
   }
-  // Columns past n and the odd-k pad stay zero.
+  // Columns past n and the depth pad stay zero.
   std::memset(data_.get(), 0, bytes_);
   return true;
 }

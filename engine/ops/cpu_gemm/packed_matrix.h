@@ -3,8 +3,9 @@
 // panel stores, for each k, its kPanelWidth values of B side by side, so the
 // kernels read B with aligned vector loads in the order they use it. Columns
 // past n are zero. In bfloat16 a panel stores, per pair of k, each column's
-// two values together, the operand layout of VDPBF16PS; an odd k is padded
-// with a zero.
+// two values together, the operand layout of VDPBF16PS and of an AMX B tile
+// (16 pairs of k make one 16 x 64-byte tile); k is padded with zeros to a
+// multiple of kernels::kBFloat16Depth.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ class PackedMatrix {
 
   int64_t n() const { return n_; }
   int64_t k() const { return k_; }
-  // The depth the kernels run over: k, rounded up to even in bfloat16.
+  // The depth the kernels run over: k, rounded up to kernels::kBFloat16Depth
+  // in bfloat16.
   int64_t padded_k() const { return padded_k_; }
   int64_t panels() const { return panels_; }
   GemmDType dtype() const { return dtype_; }
