@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/ops/cpu_gemm/gemm.h"
+#include "engine/ops/cpu_gemm/kernels.h"
 #include "gtest/gtest.h"
 
 namespace mbserve::cpu_gemm {
@@ -179,6 +180,32 @@ TEST_P(CpuGemmBFloat16Test, RowsDoNotDependOnTheirNeighbours) {
     // float32 accumulation over 129 terms: a relative error of a few 1e-7
     // of the sum of magnitudes; a misplaced operand gives order 1.
     EXPECT_LT(worst, 1e-5) << "accumulate " << accumulate;
+  }
+}
+
+// The bfloat16 kernels' A operand is rounded 16 values at a time; it must
+// give ToBFloat16's bits (the weights' rounding) for every float, ties,
+// subnormals, overflow to infinity and NaNs included, and leave the values
+// past n alone.
+TEST(RoundToBFloat16Test, VectorRoundingEqualsScalarRoundingBitwise) {
+  if (!ProcessRuns(CpuIsa::kAvx512)) GTEST_SKIP() << "no AVX-512 on this CPU (or MBSERVE_CPU_ISA)";
+  std::vector<uint32_t> bits = {0x00000000, 0x80000000, 0x00000001, 0x007FFFFF, 0x00008000,
+                                0x3F808000, 0x3F818000, 0x3F807FFF, 0xBF808000, 0x7F7FFFFF,
+                                0x7F7F8000, 0x7F800000, 0xFF800000, 0x7F800001, 0x7FC00000,
+                                0xFFFFFFFF, 0x7FFF8000, 0xFF80FFFF};
+  std::mt19937 rng(10);
+  for (int i = 0; i < 10000; ++i) bits.push_back(static_cast<uint32_t>(rng()));
+  bits.resize(16 * (bits.size() / 16) + 7);  // a masked tail
+  std::vector<float> values(bits.size());
+  std::memcpy(values.data(), bits.data(), bits.size() * sizeof(float));
+  std::vector<uint16_t> vector_rounded(values.size() + 16, 0xABCD);
+  kernels::RoundToBFloat16Avx512(values.data(), static_cast<int64_t>(values.size()),
+                                 vector_rounded.data());
+  for (size_t i = 0; i < values.size(); ++i) {
+    ASSERT_EQ(vector_rounded[i], ToBFloat16(values[i])) << "float bits 0x" << std::hex << bits[i];
+  }
+  for (size_t i = values.size(); i < vector_rounded.size(); ++i) {
+    ASSERT_EQ(vector_rounded[i], 0xABCD) << "wrote past n";
   }
 }
 

@@ -39,8 +39,8 @@ void RoundRowsToBFloat16(const GemmOperands& op, int64_t k, int64_t padded_k, bo
   for (int64_t r = 0; r < op.m; ++r) {
     const float* src = op.a + r * op.lda;
     uint16_t* dst = out.data() + r * padded_k;
-    for (int64_t i = 0; i < k; ++i) dst[i] = ToBFloat16(src[i]);
-    for (int64_t i = k; i < padded_k; ++i) dst[i] = 0;
+    kernels::RoundToBFloat16Avx512(src, k, dst);
+    std::fill(dst + k, dst + padded_k, uint16_t{0});
   }
   std::fill(out.begin() + op.m * padded_k, out.end(), uint16_t{0});
 }

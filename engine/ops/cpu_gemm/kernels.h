@@ -40,6 +40,9 @@ void GemmBlockAvx512Bf16(const GemmArgs& args, int64_t m0, int64_t m1, int64_t p
 // A bfloat16 A for the AMX kernel holds zero rows up to a multiple of
 // kAmxRows past m, so whole tiles can be loaded.
 void GemmBlockAmxBf16(const GemmArgs& args, int64_t m0, int64_t m1, int64_t p0, int64_t p1);
+// dst[i] = ToBFloat16(src[i]) (packed_matrix.h), bit for bit, 16 at a time:
+// the bfloat16 kernels' A operand. Needs AVX-512, as both bfloat16 paths do.
+void RoundToBFloat16Avx512(const float* src, int64_t n, uint16_t* dst);
 // Loads the AMX kernel's tile layout on the calling thread (eight tiles of
 // 16 rows x 64 bytes); GemmBlockAmxBf16 does so itself, benchmarks call it
 // before using tiles on their own.
