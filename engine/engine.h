@@ -20,7 +20,7 @@ struct EngineOptions {
   Device device = kCpuDevice;
   // Compute dtype. CUDA: bf16 or f16 activations (float32 accumulation).
   // CPU: float32, or bf16 GEMM operands with float32 accumulation where the
-  // CPU has avx512_bf16 (activations between GEMMs stay float32).
+  // CPU has avx512_bf16 or AMX-BF16 (activations between GEMMs stay float32).
   DType dtype = DType::kF32;
   // Threads for the CPU backend; 0 keeps the OpenMP default (all cores).
   int num_threads = 0;

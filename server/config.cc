@@ -182,7 +182,7 @@ const std::vector<FlagSpec>& Flags() {
       {"device", "cpu, cuda or cuda:<index>", DeviceBinding()},
       {"dtype",
        "auto (bfloat16 on CUDA, float32 on CPU), float32 (CPU), float16 (CUDA) or bfloat16 (CUDA; "
-       "CPUs with avx512_bf16)",
+       "CPUs with avx512_bf16 or AMX-BF16)",
        Choice<std::optional<DType>>("dtype", &C::dtype,
                                     {{"auto", std::nullopt},
                                      {"float32", DType::kF32},
