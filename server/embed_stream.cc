@@ -7,6 +7,7 @@
 #include "server/message_size.h"
 #include "server/raw_message.h"
 #include "server/status_map.h"
+#include "server/tsan_handoff.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
@@ -21,18 +22,23 @@ EmbedStreamReactor::EmbedStreamReactor(grpc::CallbackServerContext* context,
   if (absl::Status s = serving_.auth.Check(*context); !s.ok()) {
     serving_.metrics.RecordRequest(Rpc::kEmbedStream, s.code(), Clock::now() - start);
     finished_ = true;
+    HandToGrpc(this);
     Finish(ToGrpcStatus(s));
     return;
   }
   if (!registry_.Add(this)) {
     finished_ = true;
+    HandToGrpc(this);
     Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
     return;
   }
+  HandToGrpc(this);  // the method handler returns the reactor
+  HandToGrpc(&incoming_);
   StartRead(&incoming_);
 }
 
 void EmbedStreamReactor::OnReadDone(bool ok) {
+  const GrpcReaction reaction(&incoming_, this);
   if (!ok) {
     bool finish;
     {
@@ -97,6 +103,7 @@ void EmbedStreamReactor::ReadNextLocked() {
     return;
   }
   paused_ = false;
+  HandToGrpc(&incoming_);
   StartRead(&incoming_);
 }
 
@@ -126,10 +133,14 @@ void EmbedStreamReactor::Answer(uint64_t key, const std::string& id,
 void EmbedStreamReactor::EnqueueLocked(grpc::ByteBuffer response) {
   if (broken_ || finished_) return;
   writes_.push_back(std::move(response));
-  if (writes_.size() == 1) StartWrite(&writes_.front());
+  if (writes_.size() == 1) {
+    HandToGrpc(&writes_);
+    StartWrite(&writes_.front());
+  }
 }
 
 void EmbedStreamReactor::OnWriteDone(bool ok) {
+  const GrpcReaction reaction(&writes_, this);
   bool finish;
   {
     std::lock_guard lock(mu_);
@@ -138,6 +149,7 @@ void EmbedStreamReactor::OnWriteDone(bool ok) {
       broken_ = true;
       writes_.clear();
     } else if (!writes_.empty()) {
+      HandToGrpc(&writes_);
       StartWrite(&writes_.front());
     }
     if (paused_) ReadNextLocked();
@@ -154,6 +166,7 @@ bool EmbedStreamReactor::ShouldFinishLocked() {
 }
 
 void EmbedStreamReactor::FinishNow() {
+  HandToGrpc(this);
   if (finish_draining_) {
     Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                         "the server is shutting down; requests sent after the last response "
@@ -175,12 +188,14 @@ void EmbedStreamReactor::Drain() {
 }
 
 void EmbedStreamReactor::OnCancel() {
+  const GrpcReaction reaction(this, this);
   std::lock_guard lock(mu_);
   cancelled_ = true;
   for (const auto& [key, call] : running_) call->Cancel();
 }
 
 void EmbedStreamReactor::OnDone() {
+  TakeBackFromGrpc(this);
   registry_.Remove(this);
   delete this;
 }

@@ -15,6 +15,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "server/embed_stream.h"
+#include "server/tsan_handoff.h"
 #include "tests/server/server_harness.h"
 
 namespace mbserve::server::testing {
@@ -34,8 +35,11 @@ struct AsyncEmbed {
   std::promise<grpc::Status> done;
 
   void Start(v1::EmbedService::Stub& stub, const v1::EmbedRequest& request) {
-    stub.async()->Embed(&context, &request, &response,
-                        [this](grpc::Status status) { done.set_value(std::move(status)); });
+    HandToGrpc(this);
+    stub.async()->Embed(&context, &request, &response, [this](grpc::Status status) {
+      TakeBackFromGrpc(this);
+      done.set_value(std::move(status));
+    });
   }
 };
 
@@ -338,8 +342,12 @@ TEST(ServerOpsTest, RequestBytesThatDoNotParseAreInvalidArgumentAndCounted) {
     grpc::ClientContext context;
     grpc::ByteBuffer response;
     std::promise<grpc::Status> done;
+    HandToGrpc(&done);
     stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                   [&done](grpc::Status status) { done.set_value(std::move(status)); });
+                   [&done](grpc::Status status) {
+                     TakeBackFromGrpc(&done);
+                     done.set_value(std::move(status));
+                   });
     const grpc::Status status = done.get_future().get();
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
     EXPECT_EQ(status.error_message(), "the request is not a valid " + type);
