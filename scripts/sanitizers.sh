@@ -21,10 +21,7 @@
 #     between an operation and its reaction (server/tsan_handoff.h);
 #   - what remains is gRPC's own per-call bookkeeping, touched through
 #     instrumented libstdc++ templates: scripts/tsan-suppressions.txt names
-#     each gRPC function concerned and why;
-#   - the engine runs its OpenMP loops on one thread (OMP_THREAD_LIMIT=1):
-#     GCC's libgomp, which synchronises their threads, is not instrumented
-#     either, and the engine's threads are not the server's concurrency.
+#     each gRPC function concerned and why.
 #   scripts/sanitizers.sh [asan|tsan|all]   (default: all)
 set -euo pipefail
 which="${1:-all}"
@@ -65,7 +62,6 @@ if [[ "${which}" == tsan || "${which}" == all ]]; then
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     ctest --test-dir build-tsan --output-on-failure -j "${jobs}" -R '^server_unit\.'
   TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ignore_noninstrumented_modules=1 suppressions=${root}/scripts/tsan-suppressions.txt" \
-    OMP_THREAD_LIMIT=1 \
     ctest --test-dir build-tsan --output-on-failure -j "${jobs}" \
     -R '^server_(rpc|ops|concurrency)_test\.'
   echo "sanitizers.sh: TSan build and tests took $((SECONDS - tsan_start)) s"
