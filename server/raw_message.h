@@ -3,9 +3,9 @@
 // request: with typed callback methods gRPC 1.51 answers bytes that do not
 // parse with UNIMPLEMENTED and an empty message before any mbserve code
 // runs, so the call is neither explained nor counted. Here it is refused
-// like any other bad input, under its RPC's metrics. EmbedStream is raw too,
-// for the same reason: a stream message gRPC cannot parse would end the
-// stream.
+// like any other bad input, under its RPC's metrics. EmbedStream is raw too:
+// gRPC fails the read of a stream message it cannot parse, so the message
+// would go unanswered and the stream would stop reading.
 #pragma once
 
 #include "absl/status/status.h"
