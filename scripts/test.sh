@@ -18,7 +18,8 @@ ctest --test-dir build --output-on-failure -j "${jobs}"
 # --- Sanitizers and fuzzers (docs/SERVER.md, fuzz/) -------------------------
 # ASan+UBSan on the engine and tokenizer suites, then each libFuzzer target
 # for 25 s (the fuzzers reuse build-asan), then TSan on the server's unit
-# tests (build-tsan; scripts/sanitizers.sh says why not the gRPC ones).
+# tests and its gRPC end-to-end tests (build-tsan; scripts/sanitizers.sh says
+# how TSan is told about Debian's uninstrumented gRPC).
 # Each step has a hard bound so CI stays within its budget; the times are
 # printed.
 sanitizers_start=${SECONDS}

@@ -20,8 +20,8 @@ grpc::ServerUnaryReactor* EmbedServiceImpl::Embed(grpc::CallbackServerContext* c
                          });
 }
 
-grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>*
-EmbedServiceImpl::EmbedStream(grpc::CallbackServerContext* context) {
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* EmbedServiceImpl::EmbedStream(
+    grpc::CallbackServerContext* context) {
   return new EmbedStreamReactor(context, serving_, streams_);
 }
 

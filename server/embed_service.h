@@ -7,10 +7,10 @@
 
 namespace mbserve::server {
 
-// Embed is a raw method: mbserve parses its request (raw_message.h).
+// Both methods are raw: mbserve parses their messages (raw_message.h).
 class EmbedServiceImpl final
     : public v1::EmbedService::WithRawCallbackMethod_Embed<
-          v1::EmbedService::WithCallbackMethod_EmbedStream<v1::EmbedService::Service>> {
+          v1::EmbedService::WithRawCallbackMethod_EmbedStream<v1::EmbedService::Service>> {
  public:
   EmbedServiceImpl(ServingContext& serving, StreamRegistry& streams)
       : serving_(serving), streams_(streams) {}
@@ -18,7 +18,7 @@ class EmbedServiceImpl final
   grpc::ServerUnaryReactor* Embed(grpc::CallbackServerContext* context,
                                   const grpc::ByteBuffer* request,
                                   grpc::ByteBuffer* response) override;
-  grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>* EmbedStream(
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* EmbedStream(
       grpc::CallbackServerContext* context) override;
 
  private:

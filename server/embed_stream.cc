@@ -5,7 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "server/grpc_convert.h"
 #include "server/message_size.h"
+#include "server/raw_message.h"
 #include "server/status_map.h"
+#include "server/tsan_handoff.h"
 #include "server/unary_call.h"
 
 namespace mbserve::server {
@@ -20,19 +22,23 @@ EmbedStreamReactor::EmbedStreamReactor(grpc::CallbackServerContext* context,
   if (absl::Status s = serving_.auth.Check(*context); !s.ok()) {
     serving_.metrics.RecordRequest(Rpc::kEmbedStream, s.code(), Clock::now() - start);
     finished_ = true;
+    HandToGrpc(this);
     Finish(ToGrpcStatus(s));
     return;
   }
   if (!registry_.Add(this)) {
     finished_ = true;
+    HandToGrpc(this);
     Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
     return;
   }
-  incoming_ = std::make_unique<v1::EmbedStreamRequest>();
-  StartRead(incoming_.get());
+  HandToGrpc(this);  // the method handler returns the reactor
+  HandToGrpc(&incoming_);
+  StartRead(&incoming_);
 }
 
 void EmbedStreamReactor::OnReadDone(bool ok) {
+  const GrpcReaction reaction(&incoming_, this);
   if (!ok) {
     bool finish;
     {
@@ -43,16 +49,19 @@ void EmbedStreamReactor::OnReadDone(bool ok) {
     if (finish) FinishNow();
     return;
   }
+  v1::EmbedStreamRequest message;
+  const absl::Status parsed = ParseMessage(incoming_, message);
   std::shared_ptr<Call> call;
-  // An id too long to copy into the response is answered with an empty id.
-  const bool id_too_long = incoming_->id().size() > kMaxIdBytes;
+  uint64_t key;
   {
     std::lock_guard lock(mu_);
     // A message that arrives after draining began is not processed; the
     // stream's final status says so.
     if (draining_) return;
-    const uint64_t key = next_key_++;
-    std::string id = id_too_long ? std::string() : incoming_->id();
+    key = next_key_++;
+    // A message without a usable id (it does not parse, or its id is too
+    // long to copy into the response) is answered with an empty id.
+    std::string id = parsed.ok() && message.id().size() <= kMaxIdBytes ? message.id() : "";
     call = Call::Create(serving_, Rpc::kEmbedStream, peer_, deadline_,
                         [this, key, id = std::move(id)](absl::StatusOr<CallResponse> result) {
                           Answer(key, id, std::move(result));
@@ -60,7 +69,7 @@ void EmbedStreamReactor::OnReadDone(bool ok) {
     if (cancelled_) call->Cancel();
     running_.emplace(key, call);
   }
-  absl::StatusOr<CallRequest> request = Decode(*incoming_);
+  absl::StatusOr<CallRequest> request = Decode(key + 1, parsed, message);
   if (request.ok()) {
     call->Start(std::move(*request));
   } else {
@@ -70,7 +79,13 @@ void EmbedStreamReactor::OnReadDone(bool ok) {
   ReadNextLocked();
 }
 
-absl::StatusOr<CallRequest> EmbedStreamReactor::Decode(const v1::EmbedStreamRequest& message) {
+absl::StatusOr<CallRequest> EmbedStreamReactor::Decode(uint64_t position,
+                                                       const absl::Status& parsed,
+                                                       const v1::EmbedStreamRequest& message) {
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("message ", position, " of the stream: ", parsed.message()));
+  }
   if (message.id().size() > kMaxIdBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("id is ", message.id().size(), " bytes; the limit is ", kMaxIdBytes));
@@ -88,8 +103,8 @@ void EmbedStreamReactor::ReadNextLocked() {
     return;
   }
   paused_ = false;
-  incoming_ = std::make_unique<v1::EmbedStreamRequest>();
-  StartRead(incoming_.get());
+  HandToGrpc(&incoming_);
+  StartRead(&incoming_);
 }
 
 void EmbedStreamReactor::Answer(uint64_t key, const std::string& id,
@@ -102,24 +117,30 @@ void EmbedStreamReactor::Answer(uint64_t key, const std::string& id,
     response.mutable_error()->set_code(static_cast<int32_t>(ToGrpcCode(result.status().code())));
     response.mutable_error()->set_message(std::string(result.status().message()));
   }
+  grpc::ByteBuffer bytes;
+  SerializeResponse(response, &bytes);
   bool finish;
   {
     std::lock_guard lock(mu_);
     running_.erase(key);
-    EnqueueLocked(std::move(response));
+    EnqueueLocked(std::move(bytes));
     if (paused_) ReadNextLocked();
     finish = ShouldFinishLocked();
   }
   if (finish) FinishNow();
 }
 
-void EmbedStreamReactor::EnqueueLocked(v1::EmbedStreamResponse response) {
+void EmbedStreamReactor::EnqueueLocked(grpc::ByteBuffer response) {
   if (broken_ || finished_) return;
   writes_.push_back(std::move(response));
-  if (writes_.size() == 1) StartWrite(&writes_.front());
+  if (writes_.size() == 1) {
+    HandToGrpc(&writes_);
+    StartWrite(&writes_.front());
+  }
 }
 
 void EmbedStreamReactor::OnWriteDone(bool ok) {
+  const GrpcReaction reaction(&writes_, this);
   bool finish;
   {
     std::lock_guard lock(mu_);
@@ -128,6 +149,7 @@ void EmbedStreamReactor::OnWriteDone(bool ok) {
       broken_ = true;
       writes_.clear();
     } else if (!writes_.empty()) {
+      HandToGrpc(&writes_);
       StartWrite(&writes_.front());
     }
     if (paused_) ReadNextLocked();
@@ -144,6 +166,7 @@ bool EmbedStreamReactor::ShouldFinishLocked() {
 }
 
 void EmbedStreamReactor::FinishNow() {
+  HandToGrpc(this);
   if (finish_draining_) {
     Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                         "the server is shutting down; requests sent after the last response "
@@ -165,12 +188,14 @@ void EmbedStreamReactor::Drain() {
 }
 
 void EmbedStreamReactor::OnCancel() {
+  const GrpcReaction reaction(this, this);
   std::lock_guard lock(mu_);
   cancelled_ = true;
   for (const auto& [key, call] : running_) call->Cancel();
 }
 
 void EmbedStreamReactor::OnDone() {
+  TakeBackFromGrpc(this);
   registry_.Remove(this);
   delete this;
 }

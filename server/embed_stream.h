@@ -8,7 +8,9 @@
 // never reads stalls on flow control instead of growing the server), and an
 // id longer than kMaxIdBytes is refused, since every response copies it. A
 // message over --max-message-bytes is answered with its error alone; the
-// stream goes on (message_size.h).
+// stream goes on (message_size.h). Messages arrive as bytes and are parsed
+// here (raw_message.h), so one that does not parse is answered alone too,
+// with an empty id and its position in the stream.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,7 @@
 #include <string>
 
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "mbserve/v1/embed.pb.h"
 #include "server/call.h"
@@ -27,9 +30,8 @@
 
 namespace mbserve::server {
 
-class EmbedStreamReactor final
-    : public grpc::ServerBidiReactor<v1::EmbedStreamRequest, v1::EmbedStreamResponse>,
-      public Drainable {
+class EmbedStreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+                                 public Drainable {
  public:
   static constexpr size_t kMaxUnanswered = 32;
   static constexpr size_t kMaxIdBytes = 1024;
@@ -45,14 +47,16 @@ class EmbedStreamReactor final
   void OnCancel() override;
   void OnDone() override;
 
-  // The message's request, or why it is refused alone: an id over
-  // kMaxIdBytes or a message over --max-message-bytes.
-  absl::StatusOr<CallRequest> Decode(const v1::EmbedStreamRequest& message);
+  // The request of the message at `position` (from 1) in the stream, or why
+  // it is refused alone: bytes that do not parse, an id over kMaxIdBytes or
+  // a message over --max-message-bytes.
+  absl::StatusOr<CallRequest> Decode(uint64_t position, const absl::Status& parsed,
+                                     const v1::EmbedStreamRequest& message);
 
   // A message's answer: its response or error, tagged with its id.
   void Answer(uint64_t key, const std::string& id, absl::StatusOr<CallResponse> result);
   // Queues a response; starts writing if idle. Needs mu_.
-  void EnqueueLocked(v1::EmbedStreamResponse response);
+  void EnqueueLocked(grpc::ByteBuffer response);
   // Finishes if nothing is left to read, run or write. Returns whether the
   // caller must call Finish (outside mu_).
   bool ShouldFinishLocked();
@@ -65,10 +69,10 @@ class EmbedStreamReactor final
   StreamRegistry& registry_;
   const std::string peer_;
   const Clock::time_point deadline_;
-  std::unique_ptr<v1::EmbedStreamRequest> incoming_;
+  grpc::ByteBuffer incoming_;  // the message being read
 
   std::mutex mu_;
-  std::deque<v1::EmbedStreamResponse> writes_;         // front() is being written
+  std::deque<grpc::ByteBuffer> writes_;                // front() is being written
   std::map<uint64_t, std::shared_ptr<Call>> running_;  // accepted, not yet answered
   uint64_t next_key_ = 0;
   bool cancelled_ = false;

@@ -6,15 +6,19 @@
 
 namespace mbserve::server {
 
-absl::Status ParseRequest(const grpc::ByteBuffer& bytes, int max_message_bytes,
-                          google::protobuf::Message& message) {
-  if (absl::Status s = CheckMessageBytes(bytes.Length(), max_message_bytes); !s.ok()) return s;
+absl::Status ParseMessage(const grpc::ByteBuffer& bytes, google::protobuf::Message& message) {
   grpc::ByteBuffer shared(bytes);  // shares the slices; Deserialize consumes its buffer
   if (!grpc::SerializationTraits<google::protobuf::Message>::Deserialize(&shared, &message).ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the request is not a valid ", message.GetTypeName()));
   }
   return absl::OkStatus();
+}
+
+absl::Status ParseRequest(const grpc::ByteBuffer& bytes, int max_message_bytes,
+                          google::protobuf::Message& message) {
+  if (absl::Status s = CheckMessageBytes(bytes.Length(), max_message_bytes); !s.ok()) return s;
+  return ParseMessage(bytes, message);
 }
 
 void SerializeResponse(const google::protobuf::Message& message, grpc::ByteBuffer* bytes) {

@@ -6,6 +6,7 @@
 
 #include "server/call.h"
 #include "server/status_map.h"
+#include "server/tsan_handoff.h"
 #include "spdlog/spdlog.h"
 
 namespace mbserve::server {
@@ -21,14 +22,21 @@ class EngineCallReactor final : public grpc::ServerUnaryReactor {
             serving, rpc, context->peer(), DeadlineOf(*context),
             [this, write = std::move(write_response)](absl::StatusOr<CallResponse> response) {
               if (response.ok()) write(*response);
+              HandToGrpc(this);
               Finish(ToGrpcStatus(response.status()));
             })) {}
 
   Call& call() { return *call_; }
 
  private:
-  void OnCancel() override { call_->Cancel(); }
-  void OnDone() override { delete this; }
+  void OnCancel() override {
+    const GrpcReaction reaction(this, this);
+    call_->Cancel();
+  }
+  void OnDone() override {
+    TakeBackFromGrpc(this);
+    delete this;
+  }
 
   const std::shared_ptr<Call> call_;
 };
@@ -54,11 +62,17 @@ grpc::ServerUnaryReactor* StartEngineCall(ServingContext& serving, Rpc rpc,
   } else {
     reactor->call().Reject(status);
   }
+  HandToGrpc(reactor);
   return reactor;
 }
 
 UnaryCall::UnaryCall(Rpc rpc, grpc::CallbackServerContext* context, ServingContext& serving)
     : rpc_(rpc), context_(context), serving_(serving) {}
+
+void UnaryCall::OnDone() {
+  TakeBackFromGrpc(this);
+  delete this;
+}
 
 absl::Status UnaryCall::Admit(bool take_permit) {
   if (absl::Status s = serving_.auth.Check(*context_); !s.ok()) return s;
@@ -73,6 +87,7 @@ void UnaryCall::Complete(const absl::Status& status) {
   serving_.metrics.RecordRequest(rpc_, status.code(), Clock::now() - start_);
   if (!status.ok()) SPDLOG_DEBUG("{} failed: {}", RpcName(rpc_), status.ToString());
   permit_.reset();
+  HandToGrpc(this);
   Finish(ToGrpcStatus(status));
 }
 

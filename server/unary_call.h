@@ -40,7 +40,7 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   void Complete(const absl::Status& status);
 
  private:
-  void OnDone() override { delete this; }
+  void OnDone() override;
 
   const Rpc rpc_;
   const Clock::time_point start_ = Clock::now();

@@ -1,12 +1,14 @@
 #include "tokenizer/bpe_cache.h"
 
+#include <mutex>
+
 #include "tokenizer/absl_view.h"
 
 namespace mbserve::tokenizer_internal {
 
 bool BpeCache::Lookup(std::string_view word, size_t hash, std::vector<ModelPiece>& out) const {
   Shard& shard = ShardFor(hash);
-  absl::ReaderMutexLock lock(&shard.mutex);
+  std::shared_lock lock(shard.mutex);
   auto it = shard.entries.find(AbslView(word));
   if (it == shard.entries.end()) return false;
   out.insert(out.end(), it->second.begin(), it->second.end());
@@ -17,7 +19,7 @@ void BpeCache::Insert(std::string_view word, size_t hash, const ModelPiece* piec
                       size_t count) const {
   if (word.size() > kMaxWordBytes) return;
   Shard& shard = ShardFor(hash);
-  absl::MutexLock lock(&shard.mutex);
+  std::unique_lock lock(shard.mutex);
   if (shard.entries.size() >= kEntriesPerShard) shard.entries.clear();
   shard.entries.try_emplace(std::string(word), pieces, pieces + count);
 }

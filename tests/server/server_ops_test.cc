@@ -11,9 +11,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/completion_queue.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "server/embed_stream.h"
+#include "server/tsan_handoff.h"
 #include "tests/server/server_harness.h"
 
 namespace mbserve::server::testing {
@@ -33,8 +35,11 @@ struct AsyncEmbed {
   std::promise<grpc::Status> done;
 
   void Start(v1::EmbedService::Stub& stub, const v1::EmbedRequest& request) {
-    stub.async()->Embed(&context, &request, &response,
-                        [this](grpc::Status status) { done.set_value(std::move(status)); });
+    HandToGrpc(this);
+    stub.async()->Embed(&context, &request, &response, [this](grpc::Status status) {
+      TakeBackFromGrpc(this);
+      done.set_value(std::move(status));
+    });
   }
 };
 
@@ -62,6 +67,67 @@ void WaitForInFlight(ServerHarness& h, int n) {
   }
   ASSERT_EQ(h.MetricSum("mbserve_in_flight_requests"), n);
 }
+
+// An EmbedStream that sends raw bytes, so that a message can be bytes that
+// do not parse. Each operation is waited for before the next; the stream
+// fails after 30 s rather than hang a test.
+class RawEmbedStream {
+ public:
+  explicit RawEmbedStream(const std::shared_ptr<grpc::Channel>& channel) : stub_(channel) {
+    context_.set_deadline(std::chrono::system_clock::now() + 30s);
+    call_ = stub_.PrepareCall(&context_, "/mbserve.v1.EmbedService/EmbedStream", &queue_);
+    call_->StartCall(this);
+    EXPECT_TRUE(Wait());
+  }
+  ~RawEmbedStream() {
+    queue_.Shutdown();
+    void* tag;
+    bool ok;
+    while (queue_.Next(&tag, &ok)) {
+    }
+  }
+
+  bool Write(const std::string& bytes) {
+    const grpc::Slice slice(bytes.data(), bytes.size());
+    call_->Write(grpc::ByteBuffer(&slice, 1), this);
+    return Wait();
+  }
+  bool Write(const v1::EmbedStreamRequest& message) { return Write(message.SerializeAsString()); }
+  void WritesDone() {
+    call_->WritesDone(this);
+    EXPECT_TRUE(Wait());
+  }
+  bool Read(v1::EmbedStreamResponse* response) {
+    grpc::ByteBuffer bytes;
+    call_->Read(&bytes, this);
+    if (!Wait()) return false;
+    std::vector<grpc::Slice> slices;
+    EXPECT_TRUE(bytes.Dump(&slices).ok());
+    std::string joined;
+    for (const grpc::Slice& s : slices) joined.append(s.begin(), s.end());
+    return response->ParseFromString(joined);
+  }
+  grpc::Status Finish() {
+    grpc::Status status;
+    call_->Finish(&status, this);
+    EXPECT_TRUE(Wait());
+    return status;
+  }
+
+ private:
+  // Whether the one pending operation succeeded.
+  bool Wait() {
+    void* tag = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(queue_.Next(&tag, &ok));
+    return ok;
+  }
+
+  grpc::GenericStub stub_;
+  grpc::ClientContext context_;
+  grpc::CompletionQueue queue_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+};
 
 TEST(ServerOpsTest, CancelledAndExpiredCallsNeverReachTheEngine) {
   auto h = ServerHarness::Start(EmbeddingModelDir());
@@ -276,8 +342,12 @@ TEST(ServerOpsTest, RequestBytesThatDoNotParseAreInvalidArgumentAndCounted) {
     grpc::ClientContext context;
     grpc::ByteBuffer response;
     std::promise<grpc::Status> done;
+    HandToGrpc(&done);
     stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                   [&done](grpc::Status status) { done.set_value(std::move(status)); });
+                   [&done](grpc::Status status) {
+                     TakeBackFromGrpc(&done);
+                     done.set_value(std::move(status));
+                   });
     const grpc::Status status = done.get_future().get();
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method;
     EXPECT_EQ(status.error_message(), "the request is not a valid " + type);
@@ -325,6 +395,44 @@ TEST(ServerOpsTest, StreamAnswersAnOversizedMessageAloneAndGoesOn) {
   }
   EXPECT_TRUE(stream->Finish().ok());
   EXPECT_EQ(answered, (std::set<std::string>{"before", "after"}));
+}
+
+TEST(ServerOpsTest, StreamAnswersAMalformedMessageAloneAndGoesOn) {
+  auto h = ServerHarness::Start(EmbeddingModelDir());
+  auto held = HoldEngine(*h, 31);
+  RawEmbedStream stream(h->NewChannel());
+  v1::EmbedStreamRequest before;
+  before.set_id("before");
+  *before.mutable_request() = Marked(41);
+  ASSERT_TRUE(stream.Write(before));
+  WaitForInFlight(*h, 2);  // accepted, waiting behind the held call
+
+  // A field tag whose varint never ends.
+  ASSERT_TRUE(stream.Write(std::string("\xff\xff\xff\xff")));
+  v1::EmbedStreamResponse response;
+  ASSERT_TRUE(stream.Read(&response));
+  EXPECT_EQ(response.id(), "");
+  EXPECT_EQ(response.error().code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(response.error().message(),
+            "message 2 of the stream: the request is not a valid mbserve.v1.EmbedStreamRequest");
+
+  v1::EmbedStreamRequest after;
+  after.set_id("after");
+  *after.mutable_request() = Marked(42);
+  ASSERT_TRUE(stream.Write(after));
+  stream.WritesDone();
+  h->engine().gate.Open();
+  EXPECT_TRUE(held->call.done.get_future().get().ok());
+  std::set<std::string> answered;
+  while (stream.Read(&response)) {
+    EXPECT_TRUE(response.has_response()) << response.id() << ": " << response.error().message();
+    answered.insert(response.id());
+  }
+  EXPECT_TRUE(stream.Finish().ok());
+  EXPECT_EQ(answered, (std::set<std::string>{"before", "after"}));
+  EXPECT_EQ(h->MetricSum("mbserve_requests_total",
+                         {{"rpc", "EmbedStream"}, {"code", "INVALID_ARGUMENT"}}),
+            1);
 }
 
 TEST(ServerOpsTest, TokenizeAndDetokenizeResponsesStayWithinTheMessageLimit) {
