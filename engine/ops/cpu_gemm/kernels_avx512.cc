@@ -8,6 +8,9 @@
 namespace mbserve::cpu_gemm::kernels {
 namespace {
 
+constexpr int kFewRows = 8;
+constexpr int64_t kPrefetchDistance = 32;  // steps of k, one 64-byte line of B each
+
 template <int kRows, int kPanels>
 struct Float32Tile {
   static void Run(const GemmArgs& g, int64_t row, int64_t panel) {
@@ -24,7 +27,17 @@ struct Float32Tile {
       __m512 bv[kPanels];
 #pragma GCC unroll 2
       for (int q = 0; q < kPanels; ++q) {
-        bv[q] = _mm512_load_ps(b + q * panel_floats + k * kPanelWidth);
+        const float* panel_row = b + q * panel_floats + k * kPanelWidth;
+        // A tile of few rows does little arithmetic per line of B, so the
+        // GEMM runs at the speed B streams from memory (a short request's
+        // whole forward pass); asking for lines well ahead keeps more of
+        // them in flight than the hardware prefetcher does. Prefetches never
+        // fault past the panel's end and change no result.
+        if constexpr (kRows <= kFewRows) {
+          _mm_prefetch(reinterpret_cast<const char*>(panel_row + kPrefetchDistance * kPanelWidth),
+                       _MM_HINT_T0);
+        }
+        bv[q] = _mm512_load_ps(panel_row);
       }
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; ++r) {
