@@ -5,9 +5,9 @@
 // shapes (m = 512 rows, weights packed once as at load) on 1 and on N
 // threads, and times a register-only loop of the path's multiply-add
 // instruction (VFMADD231PS ymm / zmm, VDPBF16PS zmm, TDPBF16PS on tiles) on
-// one thread: the peak a kernel of that path could reach on this core. The ratio of the bfloat16
-// peak to the float32 peak bounds how much faster the bfloat16 engine can be than the float32 one
-// when GEMMs dominate.
+// one thread: the peak a kernel of that path could reach on this core. The
+// ratio of the bfloat16 peak to the float32 peak bounds how much faster the
+// bfloat16 engine can be than the float32 one when GEMMs dominate.
 //
 // One-thread figures are timed by the thread's CPU time, so other processes
 // on the machine do not inflate them; N-thread figures are wall time and
@@ -224,7 +224,7 @@ int Main(int argc, char** argv) {
   const bool has_amx = *widest == CpuIsa::kAmx;
   std::vector<Path> paths = {{"avx2 float32", CpuIsa::kAvx2, GemmDType::kFloat32}};
   if (has_avx512) paths.push_back({"avx512 float32", CpuIsa::kAvx512, GemmDType::kFloat32});
-  if (cpu_gemm::CpuHasBf16Gemm() && __builtin_cpu_supports("avx512bf16")) {
+  if (cpu_gemm::CpuHasBf16Gemm()) {
     paths.push_back({"avx512 bfloat16", CpuIsa::kAvx512, GemmDType::kBFloat16});
   }
   if (has_amx) paths.push_back({"amx bfloat16", CpuIsa::kAmx, GemmDType::kBFloat16});
@@ -236,7 +236,7 @@ int Main(int argc, char** argv) {
   nlohmann::json& peaks = out["peak_gflops_one_thread"];
   peaks["avx2 float32"] = PeakGflops(Fma256Loop, kYmmChains, 8, 1);
   if (has_avx512) peaks["avx512 float32"] = PeakGflops(Fma512Loop, kZmmChains, 16, 1);
-  if (cpu_gemm::CpuHasBf16Gemm() && __builtin_cpu_supports("avx512bf16")) {
+  if (cpu_gemm::CpuHasBf16Gemm()) {
     peaks["avx512 bfloat16"] = PeakGflops(Dpbf16Loop, kZmmChains, 16, 2);
   }
   if (has_amx) peaks["amx bfloat16"] = PeakGflops(TileDpbf16Loop, kAccumulatorTiles, 16 * 16, 32);

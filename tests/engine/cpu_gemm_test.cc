@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/model/dtype_convert.h"
 #include "engine/ops/cpu_gemm/gemm.h"
 #include "engine/ops/cpu_gemm/kernels.h"
 #include "gtest/gtest.h"
@@ -137,12 +138,7 @@ class CpuGemmBFloat16Test : public ::testing::TestWithParam<CpuIsa> {
   }
 };
 
-float RoundedToBFloat16(float value) {
-  const uint32_t bits = uint32_t{ToBFloat16(value)} << 16;
-  float rounded;
-  std::memcpy(&rounded, &bits, sizeof(rounded));
-  return rounded;
-}
+float RoundedToBFloat16(float value) { return BFloat16ToFloat(ToBFloat16(value)); }
 
 TEST_P(CpuGemmBFloat16Test, RowsDoNotDependOnTheirNeighbours) {
   std::mt19937 rng(9);

@@ -36,9 +36,10 @@ bool CpuidHasAmxBf16() {
   return (edx & kAmxBf16) != 0 && (edx & kAmxTile) != 0;
 }
 
+// AMX on top of AVX-512 (WidestIsa checks that): the AMX level keeps the
+// AVX-512 kernels, and rounds A to bfloat16 with them.
 bool CpuHasAmxBf16() {
-  return CpuHasAvx512() && __builtin_cpu_supports("avx512bf16") && CpuidHasAmxBf16() &&
-         KernelGrantsAmx();
+  return __builtin_cpu_supports("avx512bf16") && CpuidHasAmxBf16() && KernelGrantsAmx();
 }
 
 CpuIsa WidestIsa() {
@@ -97,8 +98,9 @@ absl::StatusOr<CpuIsa> ProcessCpuIsa() {
 
 bool CpuHasBf16Gemm() {
   const absl::StatusOr<CpuIsa> isa = ProcessCpuIsa();
-  if (!isa.ok()) return false;
-  return *isa == CpuIsa::kAmx || (*isa == CpuIsa::kAvx512 && __builtin_cpu_supports("avx512bf16"));
+  // The AMX level implies avx512_bf16 (CpuHasAmxBf16), so either level
+  // also runs the VDPBF16PS kernels.
+  return isa.ok() && *isa != CpuIsa::kAvx2 && __builtin_cpu_supports("avx512bf16");
 }
 
 const char* GemmIsaName(CpuIsa isa, GemmDType dtype) {

@@ -26,8 +26,8 @@ const char* CpuIsaName(CpuIsa isa);
 // than the CPU (or the kernel, for AMX) allows or names no ISA.
 absl::StatusOr<CpuIsa> ProcessCpuIsa();
 
-// Whether bfloat16 GEMMs can run: the process ISA is AVX-512 and the CPU
-// has avx512_bf16 (VDPBF16PS), or the process ISA is AMX.
+// Whether bfloat16 GEMMs can run: the process ISA is AVX-512 or AMX and the
+// CPU has avx512_bf16, so the VDPBF16PS kernels run too (AMX implies it).
 bool CpuHasBf16Gemm();
 
 // The instruction set that computes GEMMs of `dtype` when the process ISA

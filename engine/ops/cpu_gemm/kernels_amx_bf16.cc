@@ -69,13 +69,13 @@ void RunTiles(const GemmArgs& g, int64_t row, int64_t rows, int64_t panel) {
   const int64_t panel_values = g.k * kPanelWidth;
   const uint16_t* b = static_cast<const uint16_t*>(g.b) + panel * panel_values;
   const uint16_t* b_next = b + panel_values;
-  // A B tile is 16 consecutive pairs of one panel: 32 k x 16 columns.
-  constexpr int64_t kBTileValues = kBFloat16Depth * kPanelWidth;
-  for (int64_t k = 0, step = 0; k < g.k; k += kBFloat16Depth, ++step) {
+  // A B tile is 16 consecutive pairs of one panel, 32 k x 16 columns, so
+  // the tile for depth k starts at value k * kPanelWidth of its panel.
+  for (int64_t k = 0; k < g.k; k += kBFloat16Depth) {
     _tile_loadd(4, a + k, a_stride);
     if constexpr (kTwoA) _tile_loadd(5, a_lower + k, a_stride);
-    _tile_loadd(6, b + step * kBTileValues, kTileRowBytes);
-    if constexpr (kTwoB) _tile_loadd(7, b_next + step * kBTileValues, kTileRowBytes);
+    _tile_loadd(6, b + k * kPanelWidth, kTileRowBytes);
+    if constexpr (kTwoB) _tile_loadd(7, b_next + k * kPanelWidth, kTileRowBytes);
     _tile_dpbf16ps(0, 4, 6);
     if constexpr (kTwoB) _tile_dpbf16ps(1, 4, 7);
     if constexpr (kTwoA) _tile_dpbf16ps(2, 5, 6);
